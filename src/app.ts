@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import { systemClock, type Clock } from './domain/clock.js';
+import { ChangeBus, type Ctx } from './commands/context.js';
+import { Ingestor } from './commands/ingest.js';
+import { countTokens, ensureAdminToken, createToken } from './commands/tokens.js';
+import { Engine } from './engine/engine.js';
+import { escalationModule } from './engine/modules/escalation.js';
+import { Metrics } from './metrics.js';
+import { Deliverer } from './notify/outbox.js';
+import { SenderRegistry } from './notify/sender.js';
+import { EmailSender } from './notify/email/email.sender.js';
+import { LogSender } from './notify/log/log.sender.js';
+import { WebhookSender } from './notify/webhook/webhook.sender.js';
+import { OrgCache } from './store/org.repo.js';
+import type { Store } from './store/db.js';
+import { Authenticator, buildHttp, registerRoutes } from './http/server.js';
+import type { FastifyInstance } from 'fastify';
+
+export type Role = 'api' | 'engine' | 'notify';
+
+export interface AppOptions {
+  store: Store;
+  clock?: Clock;
+  log?: Logger;
+  publicUrl?: string;
+  smtpUrl?: string | null;
+  smtpFrom?: string | null;
+  engineIntervalMs?: number;
+  roles?: Role[];
+  /** Replace the default senders (tests use real local servers through the real senders). */
+  senders?: SenderRegistry;
+  /** Events per minute per integration key; 0 turns the limit off. */
+  ingestRateLimit?: number;
+  defaultMetrics?: boolean;
+}
+
+/**
+ * One Watchkeeper instance: the api, engine and notify roles over one store. `watchkeeper serve`
+ * runs one of these per process; tests run several against one database.
+ */
+export class App {
+  readonly ctx: Ctx;
+  readonly engine: Engine;
+  readonly notifier: Engine;
+  readonly deliverer: Deliverer;
+  readonly ingestor: Ingestor;
+  readonly senders: SenderRegistry;
+  readonly http: FastifyInstance;
+  readonly auth: Authenticator;
+  readonly roles: Set<Role>;
+
+  constructor(opts: AppOptions) {
+    const log = opts.log ?? pino({ level: 'silent' });
+    const metrics = new Metrics({ defaultMetrics: opts.defaultMetrics ?? false });
+    this.roles = new Set(opts.roles ?? ['api', 'engine', 'notify']);
+    this.ctx = {
+      store: opts.store,
+      clock: opts.clock ?? systemClock,
+      org: new OrgCache(),
+      log,
+      metrics,
+      bus: new ChangeBus(),
+      publicUrl: opts.publicUrl ?? 'http://localhost:8080',
+      wake: () => {
+        this.engine.wake();
+        this.notifier.wake();
+      },
+    };
+    this.senders = opts.senders ?? defaultSenders(log, opts.smtpUrl ?? null, opts.smtpFrom ?? null);
+    this.deliverer = new Deliverer(this.ctx, this.senders);
+    const interval = opts.engineIntervalMs ?? 1000;
+    this.engine = new Engine(this.ctx, interval, [escalationModule(this.ctx)]);
+    this.notifier = new Engine(this.ctx, interval, [{ name: 'deliver', run: () => this.deliverer.run() }]);
+    this.ingestor = new Ingestor(this.ctx);
+    this.auth = new Authenticator(this.ctx);
+    const httpOpts = { ingestRateLimit: opts.ingestRateLimit ?? 1200 };
+    this.http = buildHttp();
+    registerRoutes(this, httpOpts);
+  }
+
+  /** Starts the background loops this process holds (the HTTP listener is started by the caller). */
+  start(): void {
+    if (this.roles.has('engine')) this.engine.start();
+    if (this.roles.has('notify')) this.notifier.start();
+  }
+
+  /** Runs the engine and then delivers everything due: what tests call after moving the clock. */
+  async tick(): Promise<void> {
+    await this.engine.tick();
+    await this.notifier.tick();
+  }
+
+  async stop(): Promise<void> {
+    await this.http.close();
+    await this.engine.stop();
+    await this.notifier.stop();
+    await this.senders.closeAll().catch((err: unknown) => this.ctx.log.warn({ err }, 'closing senders failed'));
+  }
+
+  /**
+   * First start: make sure an admin can get in. WATCHKEEPER_ADMIN_TOKEN, when set, is the admin
+   * token; otherwise, when no token exists yet, one is generated and written to
+   * <data-dir>/admin-token (mode 0600), never to the log.
+   */
+  async bootstrapAdmin(opts: { envToken: string | null; dataDir: string }): Promise<{ file: string | null; created: boolean }> {
+    if (opts.envToken) {
+      const created = await ensureAdminToken(this.ctx, opts.envToken, 'admin (WATCHKEEPER_ADMIN_TOKEN)');
+      return { file: null, created };
+    }
+    const file = path.join(opts.dataDir, 'admin-token');
+    if ((await countTokens(this.ctx.store.db)) > 0) return { file: fs.existsSync(file) ? file : null, created: false };
+    const t = await createToken(this.ctx, { kind: 'system', id: null, name: 'Watchkeeper', surface: 'config' }, { name: 'admin (first start)', role: 'admin' });
+    fs.mkdirSync(opts.dataDir, { recursive: true });
+    fs.writeFileSync(file, `${t.token}\n`, { mode: 0o600 });
+    return { file, created: true };
+  }
+}
+
+export function defaultSenders(log: Logger, smtpUrl: string | null, smtpFrom: string | null): SenderRegistry {
+  const senders = new SenderRegistry();
+  if (smtpUrl) senders.register(new EmailSender({ smtpUrl, ...(smtpFrom ? { from: smtpFrom } : {}) }));
+  else senders.register(new LogSender(log.child({ component: 'notify' }), 'email'));
+  senders.register(new WebhookSender());
+  return senders;
+}

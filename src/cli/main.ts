@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { Client } from '../client/client.js';
+import { parseOrgYaml } from '../config/org.js';
+import { AppError } from '../domain/errors.js';
+import { VERSION } from '../http/routes/ops.js';
+import { serve } from './serve.js';
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError(`${name} must be a number from 1 to 65535`);
+  return n;
+};
+
+function client(opts: { server?: string; token?: string }): Client {
+  return new Client({
+    server: opts.server ?? process.env.WATCHKEEPER_SERVER ?? 'http://localhost:8080',
+    token: opts.token ?? process.env.WATCHKEEPER_TOKEN ?? null,
+  });
+}
+
+interface PlanChange {
+  action: string;
+  kind: string;
+  name: string;
+}
+
+function printPlan(changes: PlanChange[], generated: { service: string; integration: string; type: string; key: string }[], dryRun: boolean): void {
+  if (changes.length === 0) {
+    console.log('No changes: the server already matches the file.');
+    return;
+  }
+  const sign: Record<string, string> = { create: '+', update: '~', delete: '-' };
+  for (const c of changes) console.log(`  ${sign[c.action] ?? '?'} ${c.kind.replace('_', ' ')} ${c.name}`);
+  const counts = ['create', 'update', 'delete'].map((a) => `${changes.filter((c) => c.action === a).length} to ${a}`).join(', ');
+  console.log(dryRun ? `Plan: ${counts}. Nothing changed (dry run).` : `Applied: ${counts}.`);
+  for (const k of generated) console.log(`Generated key for ${k.service}/${k.integration} (${k.type}): ${k.key}  (shown once; store it now)`);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command();
+  program.name('watchkeeper').description('On-call and incident response: alerts in, escalation, pages out.').version(VERSION);
+
+  program
+    .command('serve')
+    .description('Run the server (api, engine and notify roles) on SQLite under --data-dir, or PostgreSQL with DATABASE_URL')
+    .option('-p, --port <port>', 'HTTP port', int('--port'), 8080)
+    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .option('-d, --data-dir <dir>', 'where the SQLite database and first-start admin token live', './data')
+    .option('--org <file>', 'organisation file (YAML) to apply at start; without it a fresh server loads the demo organisation')
+    .option('--roles <roles>', 'roles this process runs: api,engine,notify', 'api,engine,notify')
+    .addHelpText('after', '\nExamples:\n  watchkeeper serve\n  watchkeeper serve --port 9000 --org ./oncall.yaml\n  DATABASE_URL=postgres://localhost/watchkeeper watchkeeper serve --roles engine,notify')
+    .action(async (o: { port: number; host: string; dataDir: string; org?: string; roles: string }) => {
+      await serve({ port: o.port, host: o.host, dataDir: o.dataDir, roles: o.roles, ...(o.org ? { org: o.org } : {}) });
+    });
+
+  program
+    .command('validate')
+    .description('Check an organisation file offline; errors name the path')
+    .requiredOption('-f, --file <file>', 'organisation file (YAML)')
+    .addHelpText('after', '\nExample:\n  watchkeeper validate -f oncall.yaml')
+    .action((o: { file: string }) => {
+      try {
+        const config = parseOrgYaml(fs.readFileSync(o.file, 'utf8'), o.file);
+        console.log(`${o.file}: valid (${config.users.length} users, ${config.teams.length} teams, ${config.escalationPolicies.length} escalation policies, ${config.services.length} services)`);
+      } catch (err) {
+        if (err instanceof AppError) {
+          console.error(`${o.file}: ${err.problems.length || 1} problem(s)`);
+          for (const p of err.problems) console.error(`  ${p.field}: ${p.message}`);
+          process.exitCode = 2;
+          return;
+        }
+        throw err;
+      }
+    });
+
+  program
+    .command('apply')
+    .description('Apply an organisation file to a running server, all or nothing')
+    .requiredOption('-f, --file <file>', 'organisation file (YAML)')
+    .option('--dry-run', 'show the plan without changing anything')
+    .option('--server <url>', 'server URL (WATCHKEEPER_SERVER)')
+    .option('--token <token>', 'admin API token (WATCHKEEPER_TOKEN)')
+    .addHelpText('after', '\nExamples:\n  watchkeeper apply -f oncall.yaml --dry-run\n  WATCHKEEPER_TOKEN=$(cat data/admin-token) watchkeeper apply -f oncall.yaml')
+    .action(async (o: { file: string; dryRun?: boolean; server?: string; token?: string }) => {
+      const yaml = fs.readFileSync(o.file, 'utf8');
+      const r = await client(o).request<{ dry_run: boolean; changes: PlanChange[]; generated_keys: { service: string; integration: string; type: string; key: string }[] }>('POST', '/api/v1/config/apply', {
+        yaml,
+        dry_run: Boolean(o.dryRun),
+      });
+      printPlan(r.changes, r.generated_keys, r.dry_run);
+    });
+
+  program.showHelpAfterError('(run with --help for usage)');
+  await program.parseAsync(argv);
+}

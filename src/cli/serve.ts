@@ -1,0 +1,113 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino, { type Logger } from 'pino';
+import { App, type Role } from '../app.js';
+import { applyOrg } from '../commands/apply-org.js';
+import { loadEnv } from '../config/env.js';
+import { parseOrgYaml, type OrgConfig } from '../config/org.js';
+import { openStore, StoreLockedError } from '../store/db.js';
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  dataDir: string;
+  org?: string;
+  roles: string;
+}
+
+export const DEMO_ORG = fileURLToPath(new URL('../../examples/demo.yaml', import.meta.url));
+
+function makeLogger(level: string): Logger {
+  const pretty = process.stdout.isTTY || process.env.WATCHKEEPER_LOG_FORMAT === 'pretty';
+  return pretty
+    ? pino({ level, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } })
+    : pino({ level });
+}
+
+/**
+ * `watchkeeper serve`: open the store (SQLite under --data-dir unless DATABASE_URL is set), apply
+ * --org (or the demo organisation on a first start), make sure an admin token exists, then serve.
+ */
+export async function serve(opts: ServeOptions): Promise<void> {
+  const env = loadEnv(process.env, { port: opts.port });
+  const log = makeLogger(env.logLevel);
+  const roles = opts.roles.split(',').map((r) => r.trim()) as Role[];
+  for (const r of roles) if (!['api', 'engine', 'notify'].includes(r)) throw new Error(`--roles: unknown role "${r}"; use api, engine and notify`);
+
+  let store;
+  try {
+    store = await openStore(env.databaseUrl ? { databaseUrl: env.databaseUrl } : { sqlitePath: path.join(opts.dataDir, 'watchkeeper.db') });
+  } catch (err) {
+    if (err instanceof StoreLockedError) throw new Error(err.message);
+    throw err;
+  }
+  const app = new App({
+    store,
+    log,
+    publicUrl: env.publicUrl,
+    smtpUrl: env.smtpUrl,
+    smtpFrom: env.smtpFrom,
+    engineIntervalMs: env.engineIntervalMs,
+    roles,
+    defaultMetrics: true,
+    ingestRateLimit: Number(process.env.WATCHKEEPER_INGEST_RATE_LIMIT ?? 1200),
+  });
+  const system = { kind: 'system' as const, id: null, name: 'Watchkeeper', surface: 'config' as const };
+
+  let orgFile: string | null = opts.org ?? null;
+  let org: OrgConfig | null = null;
+  if (!orgFile) {
+    const empty = (await store.db.selectFrom('services').select('id').limit(1).execute()).length === 0;
+    if (empty) orgFile = DEMO_ORG;
+  }
+  if (orgFile) {
+    org = parseOrgYaml(fs.readFileSync(orgFile, 'utf8'), orgFile);
+    const result = await applyOrg(app.ctx, org, system);
+    log.info({ file: orgFile, changes: result.changes.length }, `organisation applied from ${orgFile} (${result.changes.length} changes)`);
+    for (const k of result.generatedKeys) log.info(`generated integration key for ${k.service}/${k.integration} (${k.type}): ${k.key} (shown once)`);
+  }
+
+  const admin = await app.bootstrapAdmin({ envToken: env.adminToken, dataDir: opts.dataDir });
+
+  if (roles.includes('api')) await app.http.listen({ port: opts.port, host: opts.host });
+  app.start();
+
+  printBanner(log, { env, opts, org, adminFile: admin.file, adminFromEnv: env.adminToken !== null, where: store.where, dialect: store.dialect, roles });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: stopping (finishing deliveries in flight)`);
+    await app.stop();
+    await store.close();
+    log.flush();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+function printBanner(
+  log: Logger,
+  b: { env: ReturnType<typeof loadEnv>; opts: ServeOptions; org: OrgConfig | null; adminFile: string | null; adminFromEnv: boolean; where: string; dialect: string; roles: string[] },
+): void {
+  const base = b.env.publicUrl;
+  const lines: string[] = [];
+  lines.push(`Watchkeeper is running: ${base}  (roles ${b.roles.join(',')}, ${b.dialect} at ${b.where})`);
+  if (b.org) {
+    for (const s of b.org.services) {
+      for (const i of s.integrations) {
+        const key = i.key ?? (i.keyEnv ? `$${i.keyEnv}` : '<generated>');
+        const url = i.type === 'events_v2' ? `${base}/v2/enqueue  routing_key=${key}` : i.type === 'alertmanager' ? `${base}/integrations/alertmanager/${key}` : `${base}/integrations/generic/${key}`;
+        lines.push(`  ${s.name} · ${i.name} (${i.type}): ${url}`);
+      }
+    }
+  }
+  if (b.adminFromEnv) lines.push('Admin token: the value of WATCHKEEPER_ADMIN_TOKEN');
+  else if (b.adminFile) lines.push(`Admin token: cat ${b.adminFile}`);
+  else lines.push('Admin token: create one with an existing admin token (POST /api/v1/tokens), or set WATCHKEEPER_ADMIN_TOKEN and restart');
+  if (!b.env.smtpUrl) lines.push('No SMTP server configured (WATCHKEEPER_SMTP_URL): email pages are written to this log.');
+  log.info(lines.join('\n'));
+}

@@ -1,0 +1,117 @@
+import { validateOrg } from '../config/org.js';
+import type { EscalationPolicySpec } from '../domain/escalation/policy.js';
+import { AppError, type FieldProblem } from '../domain/errors.js';
+import type { SeverityScale } from '../domain/severity/severity.js';
+import type { Conn } from '../store/db.js';
+import { getSetting } from '../store/settings.repo.js';
+import { DEFAULT_SCALE } from '../domain/severity/severity.js';
+import { applyOrg, type ApplyResult } from './apply-org.js';
+import type { Actor, Ctx } from './context.js';
+
+/**
+ * The live organisation in the file format (snake_case, names instead of ids), so that
+ * `export | apply` changes nothing. Integration keys are never exported: an integration without a
+ * key in the file keeps the one stored.
+ */
+export type OrgFile = {
+  severities: { levels: { name: string; aliases: string[]; urgency: string }[]; default: string; unknown: string | null };
+  users: Record<string, unknown>[];
+  teams: Record<string, unknown>[];
+  escalation_policies: Record<string, unknown>[];
+  services: Record<string, unknown>[];
+};
+
+const omitNull = <T extends Record<string, unknown>>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as T;
+
+export async function exportOrg(conn: Conn): Promise<OrgFile> {
+  const scaleJson = await getSetting(conn, 'severities');
+  const scale: SeverityScale = scaleJson ? (JSON.parse(scaleJson) as SeverityScale) : DEFAULT_SCALE;
+  const [users, cms, rules, teams, members, policies, services, keys] = await Promise.all([
+    conn.selectFrom('users').selectAll().orderBy('name').execute(),
+    conn.selectFrom('contact_methods').selectAll().orderBy('created_at').orderBy('name').execute(),
+    conn.selectFrom('notification_rules').selectAll().orderBy('position').execute(),
+    conn.selectFrom('teams').selectAll().orderBy('name').execute(),
+    conn.selectFrom('team_members').selectAll().orderBy('position').execute(),
+    conn.selectFrom('escalation_policies').selectAll().orderBy('name').execute(),
+    conn.selectFrom('services').selectAll().orderBy('name').execute(),
+    conn.selectFrom('integration_keys').selectAll().orderBy('created_at').orderBy('name').execute(),
+  ]);
+  const userName = new Map(users.map((u) => [u.id, u.name]));
+  const teamName = new Map(teams.map((t) => [t.id, t.name]));
+  const cmName = new Map(cms.map((c) => [c.id, c.name]));
+  const policyName = new Map(policies.map((p) => [p.id, p.name]));
+  return {
+    severities: { levels: scale.levels.map((l) => ({ name: l.name, aliases: l.aliases, urgency: l.urgency })), default: scale.defaultSeverity, unknown: scale.unknownSeverity },
+    users: users.map((u) =>
+      omitNull({
+        name: u.name,
+        full_name: u.full_name || null,
+        email: u.email,
+        time_zone: u.time_zone,
+        role: u.role,
+        contact_methods: cms.filter((c) => c.user_id === u.id).map((c) => omitNull({ name: c.name, type: c.kind, address: c.address, secret_env: c.secret_env })),
+        notification_rules: rules.filter((r) => r.user_id === u.id).map((r) => ({ contact_method: cmName.get(r.contact_method_id), delay_minutes: r.delay_minutes, urgency: r.urgency })),
+      }),
+    ),
+    teams: teams.map((t) => ({
+      name: t.name,
+      description: t.description,
+      members: members.filter((m) => m.team_id === t.id).map((m) => ({ user: userName.get(m.user_id), role: m.role })),
+    })),
+    escalation_policies: policies.map((p) => {
+      const spec = JSON.parse(p.spec) as EscalationPolicySpec;
+      return {
+        name: p.name,
+        description: p.description,
+        repeat: spec.repeat,
+        no_auto_escalate: spec.noAutoEscalate,
+        levels: spec.levels.map((l) =>
+          omitNull({
+            targets: l.targets.map((t) =>
+              omitNull({
+                [t.kind]: t.kind === 'user' ? userName.get(t.id) : t.kind === 'team' ? teamName.get(t.id) : t.id,
+                role: t.role ?? null,
+                severities: t.severities ?? null,
+              }),
+            ),
+            delay_minutes: l.delayMinutes,
+            delay_by_severity: l.delayBySeverity ?? null,
+            severities: l.severities ?? null,
+            unresolved_after_minutes: l.unresolvedAfterMinutes ?? null,
+          }),
+        ),
+      };
+    }),
+    services: services.map((s) =>
+      omitNull({
+        name: s.name,
+        description: s.description,
+        escalation_policy: s.escalation_policy_id ? policyName.get(s.escalation_policy_id) : null,
+        team: s.team_id ? teamName.get(s.team_id) : null,
+        integrations: keys.filter((k) => k.service_id === s.id).map((k) => omitNull({ name: k.name, type: k.kind, secret_env: k.secret_env })),
+      }),
+    ),
+  };
+}
+
+/**
+ * Changes one thing through the same path as a whole-file apply: export, edit, validate, apply.
+ * Every REST create/update/delete of users, teams, policies and services goes through here, so
+ * the API and organisation files can never disagree about what is valid. Problems about the edited
+ * entry are reported with its own field names (`escalation_policy`, not `services[4].escalation_policy`).
+ */
+export async function mutateOrg(ctx: Ctx, actor: Actor, section: keyof OrgFile, edit: (file: OrgFile) => number | null): Promise<ApplyResult> {
+  const file = await exportOrg(ctx.store.db);
+  const index = edit(file);
+  const v = validateOrg(file);
+  if (!v.ok) {
+    const prefix = index === null ? null : `${section}[${index}]`;
+    const problems: FieldProblem[] = v.problems.map((p) =>
+      prefix && (p.field === prefix || p.field.startsWith(`${prefix}.`) || p.field.startsWith(`${prefix}[`))
+        ? { field: p.field.slice(prefix.length).replace(/^\./, '') || section, message: p.message }
+        : p,
+    );
+    throw AppError.invalidMany(problems);
+  }
+  return applyOrg(ctx, v.config, actor);
+}

@@ -1,0 +1,230 @@
+import { randomUUID } from 'node:crypto';
+import type { AlertEventInput, Surface } from '../domain/alert/types.js';
+import { AppError } from '../domain/errors.js';
+import { firstApplicableLevel } from '../domain/escalation/policy.js';
+import { findOpenAlert, insertAlertEvents, insertOpenAlert, openKey, updateAlert, type AlertRow } from '../store/alert.repo.js';
+import type { Tx } from '../store/db.js';
+import type { OrgSnapshot } from '../store/org.repo.js';
+import { insertPages } from '../store/page.repo.js';
+import type { IntegrationKeysTable, ServicesTable } from '../store/schema.js';
+import { acknowledge, eventRow, nextTimer, resolve } from './alert-transitions.js';
+import type { Actor, ChangeEvent, Ctx } from './context.js';
+import { notifyLevel } from './notify-level.js';
+
+export interface IngestItem {
+  /** The service the event is for (from its integration key or the API caller's choice). */
+  serviceId: string;
+  integration: Pick<IntegrationKeysTable, 'id' | 'name' | 'kind'> | null;
+  event: AlertEventInput;
+  actor: Actor;
+}
+
+export type IngestOutcome = 'created' | 'deduplicated' | 'acknowledged' | 'resolved' | 'ignored';
+
+export interface IngestResult {
+  alertId: number | null;
+  dedupKey: string;
+  outcome: IngestOutcome;
+}
+
+interface Prepared {
+  item: IngestItem;
+  service: ServicesTable;
+  severity: string;
+  dedupKey: string;
+}
+
+/** Checks what can be checked before the transaction, so a bad event never aborts a batch. */
+function prepare(org: OrgSnapshot, item: IngestItem): Prepared {
+  const service = org.services.get(item.serviceId);
+  if (!service) throw AppError.notFound(`service ${item.serviceId}`);
+  const severity = org.severities.resolveOrThrow('severity', item.event.severity);
+  const dedupKey = item.event.dedupKey ?? randomUUID();
+  return { item, service, severity, dedupKey };
+}
+
+async function applyOne(trx: Tx, org: OrgSnapshot, p: Prepared, now: number, changes: ChangeEvent[]): Promise<IngestResult> {
+  const { event, actor } = p.item;
+  const existing = await findOpenAlert(trx, p.service.id, p.dedupKey);
+  if (event.action === 'trigger') {
+    if (existing) return repeat(trx, existing, p, now, changes);
+    const created = await openAlert(trx, org, p, now);
+    if (!created) {
+      // Another process opened the same key between our read and insert: it is a repeat.
+      const winner = await findOpenAlert(trx, p.service.id, p.dedupKey);
+      if (!winner) throw new Error('open alert vanished during insert');
+      return repeat(trx, winner, p, now, changes);
+    }
+    changes.push({ type: 'alert.created', alertId: created.id, status: 'triggered', at: now });
+    return { alertId: created.id, dedupKey: p.dedupKey, outcome: 'created' };
+  }
+  // PagerDuty semantics: acknowledge or resolve with no open alert is dropped, still accepted.
+  if (!existing) return { alertId: null, dedupKey: p.dedupKey, outcome: 'ignored' };
+  const r = event.action === 'acknowledge' ? await acknowledge(trx, existing, actor, now) : await resolve(trx, existing, actor, now);
+  changes.push(...r.changes);
+  return { alertId: existing.id, dedupKey: p.dedupKey, outcome: r.changed ? (event.action === 'acknowledge' ? 'acknowledged' : 'resolved') : 'ignored' };
+}
+
+async function repeat(trx: Tx, alert: AlertRow, p: Prepared, now: number, changes: ChangeEvent[]): Promise<IngestResult> {
+  // A repeat never pages again: the open alert already did (and an acknowledged one stays quiet).
+  await updateAlert(trx, alert.id, { count: alert.count + 1, last_seen_at: now, updated_at: now });
+  await insertAlertEvents(trx, [eventRow(alert.id, now, p.item.actor, 'repeated', `fired again (${alert.count + 1} times)`)]);
+  changes.push({ type: 'alert.updated', alertId: alert.id, status: alert.status, at: now });
+  return { alertId: alert.id, dedupKey: p.dedupKey, outcome: 'deduplicated' };
+}
+
+async function openAlert(trx: Tx, org: OrgSnapshot, p: Prepared, now: number): Promise<AlertRow | undefined> {
+  const { event, actor } = p.item;
+  const policy = p.service.escalation_policy_id ? org.policies.get(p.service.escalation_policy_id) : undefined;
+  const spec = policy?.spec ?? null;
+  const level = spec ? firstApplicableLevel(spec, p.severity, 0) : null;
+  const row = await insertOpenAlert(trx, {
+    service_id: p.service.id,
+    dedup_key: p.dedupKey,
+    open_key: openKey(p.service.id, p.dedupKey),
+    status: 'triggered',
+    severity: p.severity,
+    summary: event.summary,
+    source: event.source,
+    component: event.component,
+    group_name: event.group,
+    class: event.class,
+    details: event.details ? JSON.stringify(event.details) : null,
+    links: JSON.stringify(event.links),
+    images: JSON.stringify(event.images),
+    labels: JSON.stringify(event.labels),
+    count: 1,
+    first_seen_at: event.occurredAt ?? now,
+    last_seen_at: now,
+    created_at: now,
+    updated_at: now,
+    acknowledged_at: null,
+    acknowledged_by: null,
+    resolved_at: null,
+    resolved_by: null,
+    escalation_policy_id: policy?.id ?? null,
+    policy_snapshot: spec ? JSON.stringify(spec) : null,
+    escalation_level: level ?? 0,
+    escalation_cycle: 0,
+    level_started_at: now,
+    notify_seq: level === null ? 0 : 1,
+    next_escalation_at: null,
+    snoozed_until: null,
+  });
+  if (!row) return undefined;
+  const via = p.item.integration ? `${p.item.integration.name} (${p.item.integration.kind})` : actor.surface;
+  const events = [eventRow(row.id, now, actor, 'triggered', `triggered via ${via}: ${event.summary}`, { severity: p.severity, raw_severity: event.severity })];
+  if (level !== null && spec) {
+    const n = notifyLevel(org, row, spec, level, 0, 1, now, actor, 'alert opened');
+    events.push(...n.events);
+    await insertPages(trx, n.pages);
+    const timer = nextTimer(row, {});
+    if (timer !== null) await updateAlert(trx, row.id, { next_escalation_at: timer });
+  } else {
+    const why = spec ? `no level of policy "${policy?.name}" applies to ${p.severity} alerts` : `service "${p.service.name}" has no escalation policy`;
+    events.push(eventRow(row.id, now, { kind: 'system', id: null, name: 'Watchkeeper', surface: 'engine' }, 'unreachable', `nobody paged: ${why}`));
+  }
+  await insertAlertEvents(trx, events);
+  return row;
+}
+
+interface Pending {
+  item: IngestItem;
+  resolve: (r: IngestResult) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Group commit: events that arrive while a transaction is running wait for the next one, and all of
+ * them commit together. Each caller is answered only after its event is committed (invariant 2),
+ * while one fsync covers a whole batch instead of one per request.
+ */
+export class Ingestor {
+  private queue: Pending[] = [];
+  private running = false;
+  private readonly maxBatch = 256;
+
+  constructor(private readonly ctx: Ctx) {}
+
+  submit(item: IngestItem): Promise<IngestResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      if (!this.running) {
+        this.running = true;
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        await this.commitBatch(batch);
+      }
+    } finally {
+      this.running = false;
+      if (this.queue.length > 0) {
+        this.running = true;
+        setImmediate(() => void this.drain());
+      }
+    }
+  }
+
+  private async commitBatch(batch: Pending[]): Promise<void> {
+    const { ctx } = this;
+    let org: OrgSnapshot;
+    try {
+      org = await ctx.org.get(ctx.store.db);
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+      return;
+    }
+    const ready: { p: Pending; prepared: Prepared }[] = [];
+    for (const b of batch) {
+      try {
+        ready.push({ p: b, prepared: prepare(org, b.item) });
+      } catch (err) {
+        b.reject(err);
+      }
+    }
+    if (ready.length === 0) return;
+    const now = ctx.clock.now();
+    try {
+      const changes: ChangeEvent[] = [];
+      const results = await ctx.store.tx(async (trx) => {
+        const out: IngestResult[] = [];
+        for (const r of ready) out.push(await applyOne(trx, org, r.prepared, now, changes));
+        return out;
+      });
+      ctx.metrics.ingestBatchSize.observe(ready.length);
+      ready.forEach((r, i) => r.p.resolve(results[i] as IngestResult));
+      this.afterCommit(changes);
+    } catch (batchErr) {
+      if (ready.length === 1) {
+        ready[0]?.p.reject(batchErr);
+        return;
+      }
+      // One bad event must not fail its neighbours: retry each alone.
+      ctx.log.warn({ err: batchErr, size: ready.length }, 'ingest batch failed; retrying events one by one');
+      for (const r of ready) {
+        try {
+          const changes: ChangeEvent[] = [];
+          const result = await ctx.store.tx((trx) => applyOne(trx, org, r.prepared, ctx.clock.now(), changes));
+          r.p.resolve(result);
+          this.afterCommit(changes);
+        } catch (err) {
+          r.p.reject(err);
+        }
+      }
+    }
+  }
+
+  private afterCommit(changes: ChangeEvent[]): void {
+    if (changes.length === 0) return;
+    this.ctx.bus.publish(changes);
+    if (changes.some((c) => c.type === 'alert.created')) this.ctx.wake();
+  }
+}
+
+export type { Surface };

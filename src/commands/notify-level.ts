@@ -1,0 +1,121 @@
+import { targetApplies, type EscalationPolicySpec } from '../domain/escalation/policy.js';
+import type { AlertRow, NewAlertEvent } from '../store/alert.repo.js';
+import type { NewPage } from '../store/page.repo.js';
+import type { OrgSnapshot } from '../store/org.repo.js';
+import type { Actor } from './context.js';
+import { MINUTE } from '../domain/clock.js';
+import { eventRow, systemEventRow } from './timeline.js';
+
+export interface LevelNotification {
+  pages: NewPage[];
+  events: NewAlertEvent[];
+  /** Users the level reached (after de-duplication), for the timeline and tests. */
+  userIds: string[];
+}
+
+/**
+ * Turns "notify level N of this alert's policy" into outbox rows: resolve the level's targets to
+ * people (users directly, team members, later whoever is on a schedule), then each person's
+ * notification rules for the alert's urgency into pages due now or after the rule's delay.
+ * Delayed pages are cancelled at delivery time if the alert was acknowledged or resolved meanwhile.
+ */
+export function notifyLevel(
+  org: OrgSnapshot,
+  alert: Pick<AlertRow, 'id' | 'severity'>,
+  spec: EscalationPolicySpec,
+  level: number,
+  cycle: number,
+  seq: number,
+  now: number,
+  actor: Actor,
+  reason: string,
+): LevelNotification {
+  const lvl = spec.levels[level];
+  const pages: NewPage[] = [];
+  const events: NewAlertEvent[] = [];
+  const userIds: string[] = [];
+  if (!lvl) return { pages, events, userIds };
+
+  const seen = new Set<string>();
+  const missing: string[] = [];
+  for (const target of lvl.targets) {
+    if (!targetApplies(target, alert.severity)) continue;
+    for (const userId of resolveTarget(org, target, missing)) {
+      if (!seen.has(userId)) {
+        seen.add(userId);
+        userIds.push(userId);
+      }
+    }
+  }
+
+  const urgency = org.severities.urgency(alert.severity);
+  const names: string[] = [];
+  const unreachable: string[] = [];
+  for (const userId of userIds) {
+    const user = org.users.get(userId);
+    if (!user) continue;
+    names.push(user.name);
+    const rules = (org.rulesByUser.get(userId) ?? []).filter((r) => r.urgency === 'any' || r.urgency === urgency);
+    let any = false;
+    for (const rule of rules) {
+      const cm = org.contactMethods.get(rule.contact_method_id);
+      if (!cm || !cm.verified) continue;
+      any = true;
+      pages.push({
+        page_key: `${alert.id}:${seq}:${level}:${userId}:${cm.id}:${rule.id}`,
+        alert_id: alert.id,
+        notify_seq: seq,
+        level,
+        cycle,
+        user_id: userId,
+        contact_method_id: cm.id,
+        rule_id: rule.id,
+        channel: cm.kind,
+        destination: cm.address,
+        status: 'pending',
+        created_at: now,
+        next_attempt_at: now + rule.delay_minutes * MINUTE,
+        attempts: 0,
+        last_error: null,
+        sent_at: null,
+        lease_owner: null,
+        lease_until: null,
+      });
+    }
+    if (!any) unreachable.push(user.name);
+  }
+
+  const human = `level ${level + 1}${cycle > 0 ? ` (repeat ${cycle})` : ''}`;
+  const message = names.length ? `${reason}: notifying ${human}: ${names.join(', ')}` : `${reason}: ${human} has no one to notify`;
+  events.push(eventRow(alert.id, now, actor, 'notified', message, { level, cycle, seq, users: names, pages: pages.length }));
+  if (unreachable.length) {
+    events.push(systemEventRow(alert.id, now, 'unreachable', `no notification rule for ${urgency} urgency: ${unreachable.join(', ')} not paged; add a rule to their profile`));
+  }
+  if (missing.length) {
+    events.push(systemEventRow(alert.id, now, 'unreachable', `escalation target no longer exists: ${missing.join(', ')}`));
+  }
+  return { pages, events, userIds };
+}
+
+function resolveTarget(org: OrgSnapshot, target: EscalationPolicySpec['levels'][number]['targets'][number], missing: string[]): string[] {
+  switch (target.kind) {
+    case 'user':
+      if (!org.users.has(target.id)) {
+        missing.push(`user ${target.id}`);
+        return [];
+      }
+      return [target.id];
+    case 'team': {
+      const members = org.teamMembers.get(target.id);
+      if (!members) {
+        missing.push(`team ${target.id}`);
+        return [];
+      }
+      return members.filter((m) => !target.role || m.role === target.role).map((m) => m.userId);
+    }
+    case 'schedule':
+      // Schedules arrive with the schedules feature; the config validator refuses them until then.
+      missing.push(`schedule ${target.id}`);
+      return [];
+  }
+}

@@ -1,0 +1,95 @@
+import type { Ctx } from '../commands/context.js';
+
+export interface EngineModule {
+  name: string;
+  /** Does one bounded batch of work; returns true when more work may be waiting right now. */
+  run(): Promise<boolean>;
+}
+
+/**
+ * The durable timer loop. Every `intervalMs` (and whenever woken) it runs its modules in a fixed
+ * order. Timers are rows, so the loop itself holds no state worth losing: a stopped engine resumes
+ * exactly where the database says. A module that throws is logged and counted; the loop goes on.
+ */
+export class Engine {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+  private rerun = false;
+  readonly modules: EngineModule[];
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly intervalMs: number,
+    modules: EngineModule[],
+  ) {
+    this.modules = modules;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** Ask for a cycle soon (new work was committed in this process). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.rerun = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  /** Runs one full cycle now: used by tests after moving the fake clock. */
+  async tick(): Promise<void> {
+    if (this.running) await this.running;
+    this.running = this.cycle();
+    try {
+      await this.running;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.tick().then(() => {
+        const again = this.rerun;
+        this.rerun = false;
+        this.schedule(again ? 0 : this.intervalMs);
+      });
+    }, ms);
+    this.timer.unref?.();
+  }
+
+  private async cycle(): Promise<void> {
+    const started = performance.now();
+    for (const m of this.modules) {
+      for (let round = 0; round < 50; round++) {
+        let more = false;
+        try {
+          more = await m.run();
+        } catch (err) {
+          this.ctx.log.error({ err, component: 'engine', module: m.name }, 'engine module failed; will retry next cycle');
+          break;
+        }
+        if (!more) break;
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    this.ctx.metrics.engineCycle.observe(seconds);
+    if (seconds > 5) this.ctx.log.warn({ component: 'engine', seconds }, 'slow engine cycle');
+  }
+}

@@ -1,0 +1,85 @@
+import { planNextEscalation } from '../../domain/escalation/policy.js';
+import { claimDueEscalations, insertAlertEvents, updateAlert, type AlertRow } from '../../store/alert.repo.js';
+import type { Tx } from '../../store/db.js';
+import type { OrgSnapshot } from '../../store/org.repo.js';
+import { escalateTo, escalationStateOf, eventRow, nextTimer, policyOf, reasonText, type TransitionResult } from '../../commands/alert-transitions.js';
+import { systemActor, type ChangeEvent, type Ctx } from '../../commands/context.js';
+
+const BATCH = 200;
+
+export interface EscalationTickResult {
+  escalated: number;
+  pages: number;
+  changes: ChangeEvent[];
+  /** True when the batch was full and more rows may be due. */
+  more: boolean;
+}
+
+/**
+ * Claims alerts whose `next_escalation_at` has passed and moves each on: a snooze that ended
+ * re-triggers the alert and re-pages its level; an escalation pages the next level. Claim, advance
+ * and outbox write happen in one transaction, so an engine that dies mid-way leaves the rows due
+ * and another engine (or this one after restart) does the work exactly once.
+ */
+export async function runEscalations(ctx: Ctx): Promise<EscalationTickResult> {
+  const org = await ctx.org.get(ctx.store.db);
+  const now = ctx.clock.now();
+  return ctx.store.tx(async (trx) => {
+    const due = await claimDueEscalations(trx, ctx.store.dialect, now, BATCH);
+    let escalated = 0;
+    let pages = 0;
+    let maxLag = 0;
+    const changes: ChangeEvent[] = [];
+    for (const alert of due) {
+      maxLag = Math.max(maxLag, now - (alert.next_escalation_at ?? now));
+      const r = await advance(trx, org, alert, now);
+      if (r.changed) escalated++;
+      pages += r.pages;
+      changes.push(...r.changes);
+    }
+    if (due.length) ctx.metrics.engineLag.set(maxLag / 1000);
+    return { escalated, pages, changes, more: due.length === BATCH };
+  });
+}
+
+async function advance(trx: Tx, org: OrgSnapshot, alert: AlertRow, now: number): Promise<TransitionResult> {
+  const actor = systemActor('engine');
+  if (alert.status === 'resolved') {
+    await updateAlert(trx, alert.id, { next_escalation_at: null });
+    return { changed: false, changes: [], pages: 0 };
+  }
+  const spec = policyOf(alert);
+  if (alert.snoozed_until !== null && alert.snoozed_until <= now && alert.status === 'acknowledged') {
+    await insertAlertEvents(trx, [eventRow(alert.id, now, actor, 'snooze_ended', 'snooze ended: alert triggered again')]);
+    if (!spec) {
+      const patch = { status: 'triggered', snoozed_until: null, updated_at: now };
+      await updateAlert(trx, alert.id, { ...patch, next_escalation_at: null });
+      return { changed: true, changes: [{ type: 'alert.updated', alertId: alert.id, status: 'triggered', at: now }], pages: 0 };
+    }
+    return escalateTo(trx, org, alert, spec, alert.escalation_level, alert.escalation_cycle, actor, now, 'snooze ended');
+  }
+  if (!spec) {
+    await updateAlert(trx, alert.id, { next_escalation_at: null });
+    return { changed: false, changes: [], pages: 0 };
+  }
+  const plan = planNextEscalation(spec, escalationStateOf(alert));
+  if (!plan || plan.at > now) {
+    // The timer was stale (the alert changed since it was set): re-arm it and move on.
+    await updateAlert(trx, alert.id, { next_escalation_at: nextTimer(alert, {}) });
+    return { changed: false, changes: [], pages: 0 };
+  }
+  return escalateTo(trx, org, alert, spec, plan.level, plan.cycle, actor, now, reasonText(plan.reason, plan.afterMinutes));
+}
+
+export function escalationModule(ctx: Ctx) {
+  return {
+    name: 'escalation',
+    run: async (): Promise<boolean> => {
+      const r = await runEscalations(ctx);
+      if (r.escalated) ctx.metrics.escalations.inc({ reason: 'timer' }, r.escalated);
+      ctx.bus.publish(r.changes);
+      if (r.pages > 0) ctx.wake();
+      return r.more;
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../domain/errors.js';
+import type { Surface } from '../domain/alert/types.js';
+import type { Actor, Ctx } from '../commands/context.js';
+import { findToken, roleRank, type Role, type TokenPrincipal } from '../commands/tokens.js';
+import { sha256Hex } from '../store/ids.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: TokenPrincipal;
+  }
+}
+
+const CACHE_MS = 5_000;
+
+/**
+ * Bearer-token authentication for /api/v1. Tokens are looked up by hash; a short in-process cache
+ * keeps the hot path to one map lookup, and a revoked token stops working within CACHE_MS.
+ */
+export class Authenticator {
+  private cache = new Map<string, { p: TokenPrincipal | null; until: number }>();
+
+  constructor(private readonly ctx: Ctx) {}
+
+  async principal(req: FastifyRequest): Promise<TokenPrincipal> {
+    const header = req.headers.authorization;
+    if (!header) throw new AppError('unauthorized', 'missing Authorization header; send "Authorization: Bearer <token>" (see <data-dir>/admin-token on first start)');
+    const m = /^Bearer\s+(\S+)$/i.exec(header) ?? /^Basic\s+(\S+)$/i.exec(header);
+    if (!m?.[1]) throw new AppError('unauthorized', 'Authorization header must be "Bearer <token>"');
+    let token = m[1];
+    if (/^Basic/i.test(header)) {
+      // amtool-style basic auth: the token is the password.
+      const decoded = Buffer.from(token, 'base64').toString('utf8');
+      token = decoded.slice(decoded.indexOf(':') + 1);
+    }
+    const key = sha256Hex(token);
+    const now = Date.now();
+    let hit = this.cache.get(key);
+    if (!hit || hit.until < now) {
+      hit = { p: await findToken(this.ctx.store.db, token), until: now + CACHE_MS };
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(key, hit);
+    }
+    if (!hit.p) throw new AppError('unauthorized', 'token is unknown or revoked; create a new one with POST /api/v1/tokens');
+    return hit.p;
+  }
+
+  forget(): void {
+    this.cache.clear();
+  }
+}
+
+export function requireRole(p: TokenPrincipal, role: Role): void {
+  if (roleRank(p.role) < roleRank(role)) {
+    throw new AppError('forbidden', `this needs the ${role} role; the token "${p.name}" has ${p.role}`);
+  }
+}
+
+export function actorOf(req: FastifyRequest): Actor {
+  const p = req.principal;
+  const client = String(req.headers['x-watchkeeper-client'] ?? '').toLowerCase();
+  const surface: Surface = client === 'cli' ? 'cli' : client === 'ui' ? 'ui' : 'api';
+  if (!p) return { kind: 'system', id: null, name: 'anonymous', surface };
+  return p.userId ? { kind: 'user', id: p.userId, name: p.userName ?? p.name, surface } : { kind: 'token', id: p.tokenId, name: p.name, surface };
+}

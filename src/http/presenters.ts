@@ -1,0 +1,76 @@
+import type { AlertEventRow, AlertRow } from '../store/alert.repo.js';
+import type { OrgSnapshot } from '../store/org.repo.js';
+import type { PageRow } from '../store/page.repo.js';
+import { policyOf } from '../commands/alert-transitions.js';
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** The API shape of an alert. Levels are shown 1-based, as people count them. */
+export function presentAlert(a: AlertRow, org: OrgSnapshot | null) {
+  const service = org?.services.get(a.service_id);
+  const policy = a.escalation_policy_id ? org?.policies.get(a.escalation_policy_id) : undefined;
+  const spec = policyOf(a);
+  return {
+    id: a.id,
+    status: a.status,
+    severity: a.severity,
+    summary: a.summary,
+    service: { id: a.service_id, name: service?.name ?? null },
+    dedup_key: a.dedup_key,
+    source: a.source,
+    component: a.component,
+    group: a.group_name,
+    class: a.class,
+    details: a.details ? (JSON.parse(a.details) as unknown) : null,
+    links: JSON.parse(a.links) as unknown,
+    images: JSON.parse(a.images) as unknown,
+    labels: JSON.parse(a.labels) as unknown,
+    count: a.count,
+    first_seen_at: iso(a.first_seen_at),
+    last_seen_at: iso(a.last_seen_at),
+    created_at: iso(a.created_at),
+    acknowledged_at: iso(a.acknowledged_at),
+    acknowledged_by: a.acknowledged_by,
+    resolved_at: iso(a.resolved_at),
+    resolved_by: a.resolved_by,
+    snoozed_until: iso(a.snoozed_until),
+    escalation: {
+      policy: policy ? { id: policy.id, name: policy.name } : a.escalation_policy_id ? { id: a.escalation_policy_id, name: null } : null,
+      level: spec && spec.levels.length ? a.escalation_level + 1 : null,
+      levels: spec?.levels.length ?? 0,
+      repeat: a.escalation_cycle,
+      next_escalation_at: iso(a.next_escalation_at),
+    },
+  };
+}
+
+export function presentEvent(e: AlertEventRow) {
+  return {
+    id: e.id,
+    at: iso(e.at),
+    kind: e.kind,
+    actor: { kind: e.actor_kind, id: e.actor_id, name: e.actor_name },
+    surface: e.surface,
+    message: e.message,
+    data: e.data ? (JSON.parse(e.data) as unknown) : null,
+  };
+}
+
+export function presentPage(p: PageRow, org: OrgSnapshot | null) {
+  return {
+    id: p.id,
+    user: { id: p.user_id, name: org?.users.get(p.user_id)?.name ?? null },
+    channel: p.channel,
+    destination: p.destination,
+    level: p.level + 1,
+    repeat: p.cycle,
+    status: p.status,
+    created_at: iso(p.created_at),
+    due_at: iso(p.next_attempt_at),
+    sent_at: iso(p.sent_at),
+    attempts: p.attempts,
+    last_error: p.last_error,
+  };
+}
+
+export { iso };

@@ -1,0 +1,51 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { App } from '../app.js';
+import { Authenticator } from './auth.js';
+import { errorHandler } from './errors.js';
+import { ApiRouter } from './router.js';
+import { actionRoutes } from './routes/actions.js';
+import { alertRoutes } from './routes/alerts.js';
+import { ingestRoutes } from './routes/ingest.js';
+import { opsRoutes } from './routes/ops.js';
+import { orgRoutes } from './routes/org.js';
+
+export interface HttpOptions {
+  ingestRateLimit: number;
+}
+
+export function buildHttp(): FastifyInstance {
+  const http = Fastify({
+    logger: false,
+    bodyLimit: 2 * 1024 * 1024,
+    // Alertmanager and PagerDuty senders keep connections alive; match their pools.
+    keepAliveTimeout: 65_000,
+  });
+  // Keep the raw text of JSON bodies: the generic webhook's signature is over the exact bytes.
+  const defaultJson = http.getDefaultJsonParser('error', 'error');
+  http.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = body as string;
+    req.rawBody = text;
+    if (text.length === 0) return done(null, undefined);
+    defaultJson(req, text, done);
+  });
+  // Browsers post the confirmation form of one-time links as urlencoded with no fields we need.
+  http.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, _body, done) => done(null, {}));
+  http.setErrorHandler(errorHandler);
+  http.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}; see /api/v1/openapi.json` } });
+  });
+  return http;
+}
+
+/** Registers every route; separate from construction because routes need the App's other parts. */
+export function registerRoutes(app: App, opts: HttpOptions): ApiRouter {
+  const router = new ApiRouter(app.http, app.auth);
+  opsRoutes(app, router);
+  ingestRoutes(app, opts);
+  actionRoutes(app);
+  alertRoutes(app, router);
+  orgRoutes(app, router);
+  return router;
+}
+
+export { Authenticator };

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import type { Ctx } from '../commands/context.js';
+import { eventRow } from '../commands/alert-transitions.js';
+import { insertAlertEvents } from '../store/alert.repo.js';
+import { claimDuePages, type PageRow } from '../store/page.repo.js';
+import { newActionToken, sha256Hex } from '../store/ids.js';
+import type { OrgSnapshot } from '../store/org.repo.js';
+import type { PageMessage, SendResult, SenderRegistry } from './sender.js';
+
+/**
+ * Delivers the outbox. Page states:
+ *
+ *   pending ──claim──▶ sending ──ok──▶ sent
+ *      ▲                  │ └─permanent error / attempts used up──▶ failed
+ *      └──retryable error─┘ (next_attempt_at = now + backoff)
+ *   pending/sending ──alert acknowledged or resolved before delivery──▶ cancelled
+ *
+ * Claiming sets a lease; the network call happens outside any transaction (on SQLite a transaction
+ * held across a network call would stall the whole process). If the process dies while sending,
+ * the lease runs out and the page is claimed again: delivery is at least once, and exactly once
+ * whenever processes stop cleanly. Every attempt is recorded in page_attempts.
+ */
+const LEASE_MS = 60_000;
+const BATCH = 100;
+const MAX_ATTEMPTS = 8;
+const BACKOFF_MS = [5_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000];
+const ACTION_LINK_TTL_MS = 24 * 3_600_000;
+
+interface Claimed {
+  page: PageRow;
+  msg: PageMessage | null;
+  cancelReason: string | null;
+}
+
+export class Deliverer {
+  readonly owner = `notify-${randomUUID().slice(0, 8)}`;
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly senders: SenderRegistry,
+  ) {}
+
+  /** One batch: claim due pages, send them concurrently, record outcomes. Returns true if more may be due. */
+  async run(): Promise<boolean> {
+    const { ctx } = this;
+    const org = await ctx.org.get(ctx.store.db);
+    const now = ctx.clock.now();
+    const claimed = await ctx.store.tx(async (trx) => {
+      const pages = await claimDuePages(trx, ctx.store.dialect, this.owner, now, LEASE_MS, BATCH);
+      if (pages.length === 0) return [];
+      const alertIds = [...new Set(pages.map((p) => p.alert_id))];
+      const alerts = new Map((await trx.selectFrom('alerts').selectAll().where('id', 'in', alertIds).execute()).map((a) => [a.id, a]));
+      const out: Claimed[] = [];
+      const tokens: { token_hash: string; alert_id: number; user_id: string; action: string; created_at: number; expires_at: number; used_at: null }[] = [];
+      for (const page of pages) {
+        const alert = alerts.get(page.alert_id);
+        if (!alert || alert.status !== 'triggered') {
+          out.push({ page, msg: null, cancelReason: alert ? `alert ${alert.status} before delivery` : 'alert deleted' });
+          continue;
+        }
+        const ack = newActionToken();
+        const res = newActionToken();
+        for (const [token, action] of [
+          [ack, 'acknowledge'],
+          [res, 'resolve'],
+        ] as const) {
+          tokens.push({ token_hash: sha256Hex(token), alert_id: alert.id, user_id: page.user_id, action, created_at: now, expires_at: now + ACTION_LINK_TTL_MS, used_at: null });
+        }
+        out.push({ page, msg: this.message(org, page, alert, ack, res), cancelReason: null });
+      }
+      if (tokens.length) await trx.insertInto('action_tokens').values(tokens).execute();
+      return out;
+    });
+    if (claimed.length === 0) return false;
+
+    const results = await Promise.all(
+      claimed.map(async (c) => {
+        if (!c.msg) return { c, result: null as SendResult | null, ms: 0 };
+        const t0 = performance.now();
+        const result = await this.senders.send(c.msg);
+        return { c, result, ms: Math.round(performance.now() - t0) };
+      }),
+    );
+
+    const done = ctx.clock.now();
+    await ctx.store.tx(async (trx) => {
+      for (const { c, result, ms } of results) {
+        const { page } = c;
+        if (!result) {
+          await trx.updateTable('pages').set({ status: 'cancelled', last_error: c.cancelReason, lease_owner: null, lease_until: null }).where('id', '=', page.id).where('lease_owner', '=', this.owner).execute();
+          continue;
+        }
+        const user = org.users.get(page.user_id);
+        const who = `${user?.name ?? page.user_id} via ${page.channel} (${page.destination})`;
+        await trx.insertInto('page_attempts').values({ page_id: page.id, at: done, outcome: result.ok ? 'sent' : result.retryable ? 'retry' : 'failed', error: result.ok ? null : result.error, duration_ms: ms }).execute();
+        ctx.metrics.deliveries.inc({ channel: page.channel, outcome: result.ok ? 'sent' : 'failed' });
+        const system = { kind: 'system' as const, id: null, name: 'Watchkeeper', surface: 'engine' as const };
+        if (result.ok) {
+          ctx.metrics.deliveryLatency.observe(Math.max(0, done - page.next_attempt_at) / 1000);
+          await trx.updateTable('pages').set({ status: 'sent', sent_at: done, last_error: null, lease_owner: null, lease_until: null }).where('id', '=', page.id).where('lease_owner', '=', this.owner).execute();
+          await insertAlertEvents(trx, [eventRow(page.alert_id, done, system, 'page_sent', `paged ${who}${result.detail ? `: ${result.detail}` : ''}`, { page_id: page.id })]);
+        } else if (result.retryable && page.attempts < MAX_ATTEMPTS) {
+          const wait = Math.max(result.retryAfterMs ?? 0, BACKOFF_MS[Math.min(page.attempts - 1, BACKOFF_MS.length - 1)] ?? 60_000);
+          await trx.updateTable('pages').set({ status: 'pending', next_attempt_at: done + wait, last_error: result.error, lease_owner: null, lease_until: null }).where('id', '=', page.id).where('lease_owner', '=', this.owner).execute();
+          await insertAlertEvents(trx, [eventRow(page.alert_id, done, system, 'page_retry', `page to ${who} failed (attempt ${page.attempts}), retrying in ${Math.round(wait / 1000)} s: ${result.error}`, { page_id: page.id })]);
+        } else {
+          await trx.updateTable('pages').set({ status: 'failed', last_error: result.error, lease_owner: null, lease_until: null }).where('id', '=', page.id).where('lease_owner', '=', this.owner).execute();
+          await insertAlertEvents(trx, [eventRow(page.alert_id, done, system, 'page_failed', `page to ${who} failed after ${page.attempts} attempt(s): ${result.error}`, { page_id: page.id })]);
+        }
+      }
+    });
+    ctx.bus.publish(claimed.map((c) => ({ type: 'page.updated' as const, alertId: c.page.alert_id, at: done })));
+    return claimed.length === BATCH;
+  }
+
+  private message(org: OrgSnapshot, page: PageRow, alert: { id: number; summary: string; severity: string; status: string; service_id: string; source: string | null; details: string | null; links: string; count: number; created_at: number; dedup_key: string }, ack: string, res: string): PageMessage {
+    const user = org.users.get(page.user_id);
+    const service = org.services.get(alert.service_id);
+    const cm = org.contactMethods.get(page.contact_method_id);
+    const base = this.ctx.publicUrl.replace(/\/$/, '');
+    return {
+      pageId: page.id,
+      kind: 'page',
+      channel: page.channel,
+      destination: page.destination,
+      secretEnv: cm?.secret_env ?? null,
+      user: { id: page.user_id, name: user?.name ?? page.user_id, email: user?.email ?? '' },
+      alert: {
+        id: alert.id,
+        summary: alert.summary,
+        severity: alert.severity,
+        status: alert.status,
+        serviceName: service?.name ?? alert.service_id,
+        serviceId: alert.service_id,
+        source: alert.source,
+        details: alert.details ? (JSON.parse(alert.details) as Record<string, unknown>) : null,
+        links: JSON.parse(alert.links) as { href: string; text?: string }[],
+        count: alert.count,
+        createdAt: alert.created_at,
+        dedupKey: alert.dedup_key,
+        url: `${base}/alerts/${alert.id}`,
+      },
+      level: page.level,
+      cycle: page.cycle,
+      actions: { acknowledgeUrl: `${base}/a/${ack}`, resolveUrl: `${base}/a/${res}` },
+    };
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * One interface for every way of reaching a person (email, webhook, log today; Slack, SMS, voice,
+ * Teams later). The delivery worker builds a PageMessage from a row of the pages outbox, looks the
+ * sender up by channel and records the SendResult; retry policy lives in the worker, so a sender
+ * only has to say whether trying again could help.
+ */
+
+/** 'page' notifies about an alert; 'test' is a page a user asked for to check a contact method. */
+export type PageKind = 'page' | 'test';
+
+export interface PageMessage {
+  pageId: number;
+  /** 'page' for an alert notification; 'test' for a test page. Later: 'status', 'verification'. */
+  kind: PageKind;
+  /** 'email' | 'webhook' | 'log' … */
+  channel: string;
+  /** Email address, URL… whatever the channel addresses. */
+  destination: string;
+  /** Name of the environment variable holding a signing secret (webhooks), never the secret. */
+  secretEnv: string | null;
+  user: { id: string; name: string; email: string };
+  alert: {
+    id: number;
+    summary: string;
+    severity: string;
+    status: string;
+    serviceName: string;
+    serviceId: string;
+    source: string | null;
+    details: Record<string, unknown> | null;
+    links: { href: string; text?: string }[];
+    count: number;
+    /** Milliseconds since the Unix epoch. */
+    createdAt: number;
+    dedupKey: string;
+    /** Web link to the alert. */
+    url: string;
+  };
+  /** Escalation level index (0-based); show as "level 1" to humans. */
+  level: number;
+  /** 0 on the first pass through the policy, n on its n-th repeat. */
+  cycle: number;
+  /** One-click links; null where the page cannot offer the action (e.g. no public URL). */
+  actions: { acknowledgeUrl: string | null; resolveUrl: string | null };
+}
+
+export type SendResult =
+  | { ok: true; providerId: string | null; detail?: string }
+  | {
+      ok: false;
+      /** True when the same message may get through later (outage, timeout, rate limit). */
+      retryable: boolean;
+      error: string;
+      /** When the provider said how long to wait (HTTP Retry-After); the worker may wait longer. */
+      retryAfterMs?: number;
+    };
+
+/**
+ * A channel. `send` resolves for every outcome, including failures, so the worker never has to
+ * tell a provider error from a bug by catching; a rejection is treated as a bug (see
+ * SenderRegistry.send).
+ */
+export interface Sender {
+  readonly channel: string;
+  send(msg: PageMessage): Promise<SendResult>;
+  /** Releases pooled connections; called once at shutdown. */
+  close?(): Promise<void>;
+}
+
+export function sent(providerId: string | null, detail?: string): SendResult {
+  return detail === undefined ? { ok: true, providerId } : { ok: true, providerId, detail };
+}
+
+export function failed(retryable: boolean, error: string, retryAfterMs?: number): SendResult {
+  return retryAfterMs === undefined ? { ok: false, retryable, error } : { ok: false, retryable, error, retryAfterMs };
+}
+
+export class SenderRegistry {
+  private readonly senders = new Map<string, Sender>();
+
+  /** Two senders for one channel is a wiring mistake, so it fails loudly instead of replacing. */
+  register(sender: Sender): void {
+    if (this.senders.has(sender.channel)) {
+      throw new Error(`a sender for channel "${sender.channel}" is already registered`);
+    }
+    this.senders.set(sender.channel, sender);
+  }
+
+  get(channel: string): Sender | undefined {
+    return this.senders.get(channel);
+  }
+
+  channels(): string[] {
+    return [...this.senders.keys()];
+  }
+
+  /**
+   * Sends through the message's channel. A channel nobody registered cannot start working by
+   * retrying, so that is a permanent failure; a sender that throws broke its contract, which is
+   * most likely a transient bug or outage, so that is retryable and the worker's attempt limit
+   * bounds it.
+   */
+  async send(msg: PageMessage): Promise<SendResult> {
+    const sender = this.senders.get(msg.channel);
+    if (!sender) return failed(false, `no sender is registered for channel "${msg.channel}"`);
+    try {
+      return await sender.send(msg);
+    } catch (err) {
+      return failed(true, `${msg.channel} sender threw: ${errorMessage(err)}`);
+    }
+  }
+
+  /** Closes every sender even when one fails, then reports all failures together. */
+  async closeAll(): Promise<void> {
+    const results = await Promise.allSettled([...this.senders.values()].map((s) => s.close?.()));
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    if (errors.length > 0) throw new AggregateError(errors, `${errors.length} sender(s) failed to close`);
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering shared by the channels
+
+export interface RenderedPage {
+  subject: string;
+  text: string;
+}
+
+export interface DetailRow {
+  key: string;
+  value: string;
+}
+
+const MAX_SUMMARY_IN_SUBJECT = 200;
+const MAX_DETAIL_ROWS = 30;
+const MAX_DETAIL_VALUE = 500;
+
+/** "[CRITICAL] Checkout API: Error rate above 5% (#42)", with "[TEST] " in front of test pages. */
+export function renderSubject(msg: PageMessage): string {
+  const summary = truncate(singleLine(msg.alert.summary), MAX_SUMMARY_IN_SUBJECT);
+  const subject = `[${msg.alert.severity.toUpperCase()}] ${singleLine(msg.alert.serviceName)}: ${summary} (#${msg.alert.id})`;
+  return msg.kind === 'test' ? `[TEST] ${subject}` : subject;
+}
+
+/** Subject and plain-text body; the text is what a person reads on a phone lock screen or in a terminal. */
+export function renderPageText(msg: PageMessage): RenderedPage {
+  const { alert } = msg;
+  const sections: string[][] = [];
+  if (msg.kind === 'test') {
+    sections.push(['This is a test page from Watchkeeper. Nothing is wrong; no action is needed.']);
+  }
+  sections.push([
+    alert.summary,
+    '',
+    `Service:   ${alert.serviceName}`,
+    `Severity:  ${alert.severity}`,
+    `Status:    ${alert.status}`,
+    `Source:    ${alert.source ?? '(not given)'}`,
+    `Fired:     ${firedText(alert.count)}, first at ${formatTimestamp(alert.createdAt)}`,
+    `Escalation: ${escalationText(msg)}`,
+    `Alert:     ${alert.url}`,
+  ]);
+  const actions = actionLines(msg);
+  if (actions.length > 0) sections.push(actions);
+  const links = alert.links.filter((l) => isWebUrl(l.href)).map((l) => `  ${l.text ? `${l.text}: ` : ''}${l.href}`);
+  if (links.length > 0) sections.push(['Links:', ...links]);
+  const details = detailRows(alert.details);
+  if (details.length > 0) sections.push(['Details:', ...details.map((d) => `  ${d.key}: ${d.value}`)]);
+  sections.push([
+    `You are receiving this because you are on call for ${alert.serviceName} (${escalationText(msg)}).`,
+  ]);
+  return { subject: renderSubject(msg), text: sections.map((s) => s.join('\n')).join('\n\n') + '\n' };
+}
+
+function actionLines(msg: PageMessage): string[] {
+  const { acknowledgeUrl, resolveUrl } = msg.actions;
+  const lines: string[] = [];
+  if (acknowledgeUrl) {
+    lines.push("To acknowledge (you are on it; escalation stops), open:", `  ${acknowledgeUrl}`);
+  }
+  if (resolveUrl) {
+    lines.push('To resolve (the problem is fixed), open:', `  ${resolveUrl}`);
+  }
+  return lines;
+}
+
+export function firedText(count: number): string {
+  return count === 1 ? '1 time' : `${count} times`;
+}
+
+/** Humans count levels from 1; repeats are only worth mentioning once the policy starts over. */
+export function escalationText(msg: Pick<PageMessage, 'level' | 'cycle'>): string {
+  const level = `level ${msg.level + 1}`;
+  return msg.cycle > 0 ? `${level}, repeat ${msg.cycle}` : level;
+}
+
+/** UTC, because the recipient's zone is unknown here and UTC is unambiguous across a team. */
+export function formatTimestamp(ms: number): string {
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return 'unknown time';
+  return `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/**
+ * Top-level details as display rows, bounded so that an alert carrying a huge payload cannot
+ * produce a page too large for the channel.
+ */
+export function detailRows(details: Record<string, unknown> | null): DetailRow[] {
+  if (!details) return [];
+  const entries = Object.entries(details);
+  const rows = entries.slice(0, MAX_DETAIL_ROWS).map(([key, value]) => ({
+    key,
+    value: truncate(detailValue(value), MAX_DETAIL_VALUE),
+  }));
+  if (entries.length > MAX_DETAIL_ROWS) {
+    rows.push({ key: '…', value: `${entries.length - MAX_DETAIL_ROWS} more not shown` });
+  }
+  return rows;
+}
+
+function detailValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined) return '';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Alert links come from whoever sent the alert; only web links are shown so that a page can never
+ * carry a javascript: or data: link into a mail client or chat app.
+ */
+export function isWebUrl(href: string): boolean {
+  try {
+    const { protocol } = new URL(href);
+    return protocol === 'https:' || protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+export function singleLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+export function truncate(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}

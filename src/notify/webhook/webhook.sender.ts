@@ -1,0 +1,217 @@
+/**
+ * Webhook pages: one JSON POST per page to the contact method's URL.
+ *
+ * Payload (version "watchkeeper.page.v1"; fields are only ever added within a version):
+ *
+ *   {
+ *     "version": "watchkeeper.page.v1",
+ *     "event": "alert.page",
+ *     "test": false,                       // true for a test page: nothing is wrong, no action needed
+ *     "page_id": 981,                      // stable across retries of one page: use it to drop duplicates
+ *     "sent_at": "2026-03-08T08:00:05.000Z",
+ *     "alert": {
+ *       "id": 42,
+ *       "url": "https://watchkeeper.example.com/alerts/42",
+ *       "summary": "Error rate above 5%",
+ *       "severity": "critical",
+ *       "status": "triggered",             // triggered | acknowledged | resolved
+ *       "service": { "id": "checkout-api", "name": "Checkout API" },
+ *       "source": "prometheus-eu-1",       // or null
+ *       "dedup_key": "checkout-error-rate",
+ *       "count": 3,                        // how many times the alert fired
+ *       "created_at": "2026-03-08T08:00:00.000Z",
+ *       "details": { ... },                // as sent by the alert source, or null
+ *       "links": [{ "href": "https://…", "text": "Dashboard" }]
+ *     },
+ *     "user": { "id": "u-alice", "name": "Alice", "email": "alice@example.com" },
+ *     "escalation": {
+ *       "level": 1,                        // 1 = the policy's first level, as shown in the UI
+ *       "repeat": 0                        // 0 on the first pass through the policy, n on its n-th repeat
+ *     },
+ *     "actions": {                         // one-click links, or null where not available
+ *       "acknowledge_url": "https://watchkeeper.example.com/a/…",
+ *       "resolve_url": "https://watchkeeper.example.com/a/…"
+ *     }
+ *   }
+ *
+ * Headers: Content-Type: application/json, User-Agent: Watchkeeper/0.1, X-Watchkeeper-Event,
+ * X-Watchkeeper-Page-Id and, when the contact method names a secret:
+ *
+ *   X-Watchkeeper-Timestamp: <unix seconds>
+ *   X-Watchkeeper-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." + raw body)>
+ *
+ * Receivers should recompute the signature over the raw body, compare in constant time and reject
+ * timestamps more than a few minutes old, which stops replays of a captured request.
+ */
+import { createHmac } from 'node:crypto';
+import type { PageMessage, SendResult, Sender } from '../sender.js';
+import { errorMessage, failed, isWebUrl, sent } from '../sender.js';
+
+export const PAYLOAD_VERSION = 'watchkeeper.page.v1';
+export const USER_AGENT = 'Watchkeeper/0.1';
+
+export interface WebhookSenderOptions {
+  /** Milliseconds since the Unix epoch; injectable so tests can pin the signed timestamp. */
+  now?: () => number;
+  /** Defaults to 10 s. */
+  timeoutMs?: number;
+  /** Reads secrets by name; defaults to process.env, read at send time so a rotated secret applies at once. */
+  env?: Record<string, string | undefined>;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const MAX_ERROR_BODY = 300;
+
+export class WebhookSender implements Sender {
+  readonly channel: string = 'webhook';
+  private readonly now: () => number;
+  private readonly timeoutMs: number;
+  private readonly env: Record<string, string | undefined>;
+
+  constructor(opts: WebhookSenderOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.env = opts.env ?? process.env;
+  }
+
+  async send(msg: PageMessage): Promise<SendResult> {
+    if (!isWebUrl(msg.destination)) {
+      return failed(false, 'webhook destination must be an http:// or https:// URL');
+    }
+    const secret = this.secretFor(msg);
+    if (!secret.ok) return failed(false, secret.error);
+
+    const at = this.now();
+    const body = JSON.stringify(webhookPayload(msg, at));
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      'User-Agent': USER_AGENT,
+      'X-Watchkeeper-Event': 'alert.page',
+      'X-Watchkeeper-Page-Id': String(msg.pageId),
+    };
+    if (secret.value !== null) Object.assign(headers, signatureHeaders(secret.value, at, body));
+
+    let res: Response;
+    try {
+      res = await fetch(msg.destination, {
+        method: 'POST',
+        headers,
+        body,
+        // A signed POST must not be replayed somewhere else, and fetch would turn it into a GET
+        // on 301/302 anyway; a moved endpoint has to be updated in the contact method.
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      return failed(true, networkError(err, this.timeoutMs));
+    }
+    return classifyResponse(res, this.now());
+  }
+
+  private secretFor(msg: PageMessage): { ok: true; value: string | null } | { ok: false; error: string } {
+    if (msg.secretEnv === null) return { ok: true, value: null };
+    const value = this.env[msg.secretEnv];
+    if (!value) {
+      // Sending unsigned would teach the receiver to accept unsigned requests; refuse instead.
+      return { ok: false, error: `webhook signing secret variable ${msg.secretEnv} is not set` };
+    }
+    return { ok: true, value };
+  }
+}
+
+export function webhookPayload(msg: PageMessage, at: number): Record<string, unknown> {
+  const { alert } = msg;
+  return {
+    version: PAYLOAD_VERSION,
+    event: 'alert.page',
+    test: msg.kind === 'test',
+    page_id: msg.pageId,
+    sent_at: new Date(at).toISOString(),
+    alert: {
+      id: alert.id,
+      url: alert.url,
+      summary: alert.summary,
+      severity: alert.severity,
+      status: alert.status,
+      service: { id: alert.serviceId, name: alert.serviceName },
+      source: alert.source,
+      dedup_key: alert.dedupKey,
+      count: alert.count,
+      created_at: new Date(alert.createdAt).toISOString(),
+      details: alert.details,
+      links: alert.links,
+    },
+    user: { id: msg.user.id, name: msg.user.name, email: msg.user.email },
+    escalation: { level: msg.level + 1, repeat: msg.cycle },
+    actions: { acknowledge_url: msg.actions.acknowledgeUrl, resolve_url: msg.actions.resolveUrl },
+  };
+}
+
+export function signatureHeaders(secret: string, atMs: number, body: string): Record<string, string> {
+  const timestamp = String(Math.floor(atMs / 1000));
+  const hmac = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+  return { 'X-Watchkeeper-Timestamp': timestamp, 'X-Watchkeeper-Signature': `v1=${hmac}` };
+}
+
+/**
+ * 2xx is delivered. 408, 429 and 5xx say "not now"; every other status says the request itself is
+ * wrong (bad URL, auth, payload), which the same request will hit again.
+ */
+async function classifyResponse(res: Response, nowMs: number): Promise<SendResult> {
+  if (res.status >= 200 && res.status < 300) {
+    await res.body?.cancel().catch(() => undefined);
+    return sent(null, `HTTP ${res.status}`);
+  }
+  const snippet = await readSnippet(res);
+  if (res.status >= 300 && res.status < 400) {
+    const location = res.headers.get('location');
+    return failed(false, `HTTP ${res.status}: webhook redirects${location ? ` to ${location}` : ''}; update its URL`);
+  }
+  const error = `HTTP ${res.status}${snippet ? `: ${snippet}` : ''}`;
+  const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
+  return failed(retryable, error, retryable ? retryAfterMs(res.headers.get('retry-after'), nowMs) : undefined);
+}
+
+/** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function retryAfterMs(value: string | null, nowMs: number): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+/**
+ * The start of the response body, for the error message. Reading stops early so a receiver that
+ * answers with megabytes cannot hold the sender; the rest is cancelled to free the connection.
+ */
+async function readSnippet(res: Response): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < MAX_ERROR_BODY) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } catch {
+    // The status already tells the outcome; a body that breaks off is not worth failing over.
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').replace(/\s+/g, ' ').trim();
+  return text.length > MAX_ERROR_BODY ? `${text.slice(0, MAX_ERROR_BODY)}…` : text;
+}
+
+/** fetch hides the useful part (ECONNREFUSED, ENOTFOUND…) in `cause`. */
+function networkError(err: unknown, timeoutMs: number): string {
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+    return `webhook did not answer within ${timeoutMs} ms`;
+  }
+  const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  if (cause && typeof cause.code === 'string') return `${cause.code}: ${String(cause.message ?? errorMessage(err))}`;
+  return errorMessage(err);
+}

@@ -1,0 +1,93 @@
+import type { EscalationPolicySpec } from '../domain/escalation/policy.js';
+import { DEFAULT_SCALE, SeverityMap, type SeverityScale } from '../domain/severity/severity.js';
+import type { Conn } from './db.js';
+import type { ContactMethodsTable, IntegrationKeysTable, NotificationRulesTable, ServicesTable, UsersTable } from './schema.js';
+import { getSetting } from './settings.repo.js';
+
+/**
+ * The organisation's configuration, read once and cached per process. Ingest and the engine read it
+ * on every alert, so it lives in memory; every change bumps `config_version`, and a process reloads
+ * when it sees a new version (checked once per ingest batch and engine tick).
+ */
+export interface OrgSnapshot {
+  version: string;
+  severities: SeverityMap;
+  users: Map<string, UsersTable>;
+  usersByName: Map<string, UsersTable>;
+  contactMethods: Map<string, ContactMethodsTable>;
+  /** Rules per user, ordered by delay. */
+  rulesByUser: Map<string, NotificationRulesTable[]>;
+  teamMembers: Map<string, { userId: string; role: string }[]>;
+  teams: Map<string, { id: string; name: string }>;
+  policies: Map<string, { id: string; name: string; spec: EscalationPolicySpec }>;
+  services: Map<string, ServicesTable>;
+  integrationsByHash: Map<string, IntegrationKeysTable>;
+}
+
+export async function loadOrg(conn: Conn): Promise<OrgSnapshot> {
+  const version = (await getSetting(conn, 'config_version')) ?? '0';
+  const scaleJson = await getSetting(conn, 'severities');
+  const scale: SeverityScale = scaleJson ? (JSON.parse(scaleJson) as SeverityScale) : DEFAULT_SCALE;
+  const [users, cms, rules, teams, members, policies, services, keys] = await Promise.all([
+    conn.selectFrom('users').selectAll().execute(),
+    conn.selectFrom('contact_methods').selectAll().execute(),
+    conn.selectFrom('notification_rules').selectAll().orderBy('delay_minutes').orderBy('position').execute(),
+    conn.selectFrom('teams').select(['id', 'name']).execute(),
+    conn.selectFrom('team_members').selectAll().orderBy('position').execute(),
+    conn.selectFrom('escalation_policies').selectAll().execute(),
+    conn.selectFrom('services').selectAll().execute(),
+    conn.selectFrom('integration_keys').selectAll().execute(),
+  ]);
+  const rulesByUser = new Map<string, NotificationRulesTable[]>();
+  for (const r of rules) {
+    const list = rulesByUser.get(r.user_id) ?? [];
+    list.push(r);
+    rulesByUser.set(r.user_id, list);
+  }
+  const teamMembers = new Map<string, { userId: string; role: string }[]>();
+  for (const m of members) {
+    const list = teamMembers.get(m.team_id) ?? [];
+    list.push({ userId: m.user_id, role: m.role });
+    teamMembers.set(m.team_id, list);
+  }
+  return {
+    version,
+    severities: new SeverityMap(scale),
+    users: new Map(users.map((u) => [u.id, u])),
+    usersByName: new Map(users.map((u) => [u.name, u])),
+    contactMethods: new Map(cms.map((c) => [c.id, c])),
+    rulesByUser,
+    teamMembers,
+    teams: new Map(teams.map((t) => [t.id, t])),
+    policies: new Map(policies.map((p) => [p.id, { id: p.id, name: p.name, spec: JSON.parse(p.spec) as EscalationPolicySpec }])),
+    services: new Map(services.map((s) => [s.id, s])),
+    integrationsByHash: new Map(keys.map((k) => [k.key_hash, k])),
+  };
+}
+
+export class OrgCache {
+  private snapshot: OrgSnapshot | null = null;
+  private loading: Promise<OrgSnapshot> | null = null;
+
+  /** Returns the cached snapshot, reloading it when the stored config version moved on. */
+  async get(conn: Conn): Promise<OrgSnapshot> {
+    const version = (await getSetting(conn, 'config_version')) ?? '0';
+    if (this.snapshot && this.snapshot.version === version) return this.snapshot;
+    if (!this.loading) {
+      this.loading = loadOrg(conn).finally(() => {
+        this.loading = null;
+      });
+    }
+    this.snapshot = await this.loading;
+    return this.snapshot;
+  }
+
+  /** The last snapshot without a version check, for hot paths that checked moments ago. */
+  peek(): OrgSnapshot | null {
+    return this.snapshot;
+  }
+
+  invalidate(): void {
+    this.snapshot = null;
+  }
+}

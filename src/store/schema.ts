@@ -1,0 +1,247 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table shapes. Conventions that keep one set of queries valid on SQLite and PostgreSQL:
+ * - times are integer milliseconds since the epoch in `*_at` columns (bigint on PostgreSQL,
+ *   parsed back to number), timers are `next_*_at`;
+ * - booleans are integers 0/1;
+ * - structured values are JSON text.
+ */
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface UsersTable {
+  id: string;
+  name: string;
+  full_name: string;
+  email: string;
+  time_zone: string;
+  role: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ContactMethodsTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** email | webhook | slack | sms | voice | teams … */
+  kind: string;
+  address: string;
+  /** Name of the environment variable holding a signing secret (webhooks); never the secret. */
+  secret_env: string | null;
+  verified: number;
+  created_at: number;
+}
+
+export interface NotificationRulesTable {
+  id: string;
+  user_id: string;
+  contact_method_id: string;
+  urgency: string; // high | low | any
+  delay_minutes: number;
+  position: number;
+}
+
+export interface TeamsTable {
+  id: string;
+  name: string;
+  description: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TeamMembersTable {
+  team_id: string;
+  user_id: string;
+  role: string;
+  position: number;
+}
+
+export interface EscalationPoliciesTable {
+  id: string;
+  name: string;
+  description: string;
+  /** EscalationPolicySpec as JSON, targets by id. */
+  spec: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ServicesTable {
+  id: string;
+  name: string;
+  description: string;
+  escalation_policy_id: string | null;
+  team_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IntegrationKeysTable {
+  id: string;
+  service_id: string;
+  name: string;
+  /** events_v2 | alertmanager | generic */
+  kind: string;
+  /** sha256 hex of the 32-character key: the key itself is never stored. */
+  key_hash: string;
+  /** First 4 characters, to tell keys apart in lists. */
+  key_hint: string;
+  /** Generic webhooks: environment variable holding the HMAC secret. */
+  secret_env: string | null;
+  created_at: number;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  user_id: string | null;
+  role: string;
+  token_hash: string;
+  token_hint: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface AlertsTable {
+  id: Generated<number>;
+  service_id: string;
+  dedup_key: string;
+  /** `service_id + "\n" + dedup_key` while open, null once resolved: unique, so one open alert per key. */
+  open_key: string | null;
+  status: string;
+  severity: string;
+  summary: string;
+  source: string | null;
+  component: string | null;
+  group_name: string | null;
+  class: string | null;
+  details: string | null;
+  links: string;
+  images: string;
+  labels: string;
+  count: number;
+  first_seen_at: number;
+  last_seen_at: number;
+  created_at: number;
+  updated_at: number;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  resolved_at: number | null;
+  resolved_by: string | null;
+  escalation_policy_id: string | null;
+  /** Snapshot of the policy when the alert opened (see domain/escalation/policy.ts). */
+  policy_snapshot: string | null;
+  escalation_level: number;
+  escalation_cycle: number;
+  level_started_at: number;
+  /** Bumped every time a level is notified; part of the unique key of every page. */
+  notify_seq: number;
+  /** Timer: when the alert escalates next (or a snooze ends). Null = nothing pending. */
+  next_escalation_at: number | null;
+  snoozed_until: number | null;
+}
+
+export interface AlertEventsTable {
+  id: Generated<number>;
+  alert_id: number;
+  at: number;
+  kind: string;
+  actor_kind: string;
+  actor_id: string | null;
+  actor_name: string;
+  surface: string;
+  message: string;
+  data: string | null;
+}
+
+/**
+ * The outbox: one row per notification of one person through one contact method. Written in the
+ * same transaction as the state change that caused it. The unique `page_key` makes a second page
+ * for the same (alert, notify sequence, level, user, contact method, rule) impossible.
+ */
+export interface PagesTable {
+  id: Generated<number>;
+  page_key: string;
+  alert_id: number;
+  notify_seq: number;
+  level: number;
+  cycle: number;
+  user_id: string;
+  contact_method_id: string;
+  rule_id: string | null;
+  channel: string;
+  destination: string;
+  /** pending | sending | sent | failed | cancelled */
+  status: string;
+  created_at: number;
+  /** When delivery (or the next retry) is due. */
+  next_attempt_at: number;
+  attempts: number;
+  last_error: string | null;
+  sent_at: number | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+}
+
+export interface PageAttemptsTable {
+  id: Generated<number>;
+  page_id: number;
+  at: number;
+  outcome: string;
+  error: string | null;
+  duration_ms: number;
+}
+
+export interface ActionTokensTable {
+  token_hash: string;
+  alert_id: number;
+  user_id: string;
+  action: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface WebhookReplaysTable {
+  signature: string;
+  seen_at: number;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor_kind: string;
+  actor_id: string | null;
+  actor_name: string;
+  surface: string;
+  action: string;
+  entity_kind: string;
+  entity_id: string | null;
+  entity_name: string | null;
+  detail: string | null;
+}
+
+export interface DB {
+  settings: SettingsTable;
+  users: UsersTable;
+  contact_methods: ContactMethodsTable;
+  notification_rules: NotificationRulesTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  escalation_policies: EscalationPoliciesTable;
+  services: ServicesTable;
+  integration_keys: IntegrationKeysTable;
+  api_tokens: ApiTokensTable;
+  alerts: AlertsTable;
+  alert_events: AlertEventsTable;
+  pages: PagesTable;
+  page_attempts: PageAttemptsTable;
+  action_tokens: ActionTokensTable;
+  webhook_replays: WebhookReplaysTable;
+  audit_log: AuditLogTable;
+}
