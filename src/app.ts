@@ -7,6 +7,7 @@ import { Ingestor } from './commands/ingest.js';
 import { countTokens, ensureAdminToken, createToken } from './commands/tokens.js';
 import { Engine } from './engine/engine.js';
 import { escalationModule } from './engine/modules/escalation.js';
+import { retentionModule } from './engine/modules/retention.js';
 import { Metrics } from './metrics.js';
 import { Deliverer } from './notify/outbox.js';
 import { SenderRegistry } from './notify/sender.js';
@@ -31,6 +32,8 @@ export interface AppOptions {
   roles?: Role[];
   /** Replace the default senders (tests use real local servers through the real senders). */
   senders?: SenderRegistry;
+  /** Resolved alerts older than this many days are pruned (default 180). */
+  retentionDays?: number;
   /** Events per minute per integration key; 0 turns the limit off. */
   ingestRateLimit?: number;
   defaultMetrics?: boolean;
@@ -64,14 +67,14 @@ export class App {
       bus: new ChangeBus(),
       publicUrl: opts.publicUrl ?? 'http://localhost:8080',
       wake: () => {
-        this.engine.wake();
-        this.notifier.wake();
+        this.wakeLocal();
+        opts.store.wakeups?.notify();
       },
     };
     this.senders = opts.senders ?? defaultSenders(log, opts.smtpUrl ?? null, opts.smtpFrom ?? null);
     this.deliverer = new Deliverer(this.ctx, this.senders);
     const interval = opts.engineIntervalMs ?? 1000;
-    this.engine = new Engine(this.ctx, interval, [escalationModule(this.ctx)]);
+    this.engine = new Engine(this.ctx, interval, [escalationModule(this.ctx), retentionModule(this.ctx, opts.retentionDays ?? 180)]);
     this.notifier = new Engine(this.ctx, interval, [{ name: 'deliver', run: () => this.deliverer.run() }]);
     this.ingestor = new Ingestor(this.ctx);
     this.auth = new Authenticator(this.ctx);
@@ -80,10 +83,18 @@ export class App {
     registerRoutes(this, httpOpts);
   }
 
+  private wakeLocal(): void {
+    this.engine.wake();
+    this.notifier.wake();
+  }
+
   /** Starts the background loops this process holds (the HTTP listener is started by the caller). */
-  start(): void {
+  async start(): Promise<void> {
     if (this.roles.has('engine')) this.engine.start();
     if (this.roles.has('notify')) this.notifier.start();
+    if (this.roles.has('engine') || this.roles.has('notify')) {
+      await this.ctx.store.wakeups?.listen(() => this.wakeLocal()).catch((err: unknown) => this.ctx.log.warn({ err }, 'LISTEN for wake-ups failed; relying on polling'));
+    }
   }
 
   /** Runs the engine and then delivers everything due: what tests call after moving the clock. */

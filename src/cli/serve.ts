@@ -52,6 +52,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     roles,
     defaultMetrics: true,
     ingestRateLimit: Number(process.env.WATCHKEEPER_INGEST_RATE_LIMIT ?? 1200),
+    retentionDays: Number(process.env.WATCHKEEPER_RETENTION_DAYS ?? 180),
   });
   const system = { kind: 'system' as const, id: null, name: 'Watchkeeper', surface: 'config' as const };
 
@@ -71,7 +72,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const admin = await app.bootstrapAdmin({ envToken: env.adminToken, dataDir: opts.dataDir });
 
   if (roles.includes('api')) await app.http.listen({ port: opts.port, host: opts.host });
-  app.start();
+  await app.start();
 
   printBanner(log, { env, opts, org, adminFile: admin.file, adminFromEnv: env.adminToken !== null, where: store.where, dialect: store.dialect, roles });
 

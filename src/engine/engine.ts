@@ -15,6 +15,8 @@ export class Engine {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
+  /** Set by stop(): the cycle under way ends after its current batch and tick() does nothing until start(). */
+  private halted = false;
   private rerun = false;
   readonly modules: EngineModule[];
 
@@ -29,11 +31,17 @@ export class Engine {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.halted = false;
     this.schedule(0);
   }
 
+  /**
+   * Stops the loop. A cycle under way finishes the batch it holds (sends in flight are recorded)
+   * but claims no more: the rest stays due in the database for the other processes or the next start.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.halted = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running;
@@ -52,6 +60,7 @@ export class Engine {
   /** Runs one full cycle now: used by tests after moving the fake clock. */
   async tick(): Promise<void> {
     if (this.running) await this.running;
+    if (this.halted) return;
     this.running = this.cycle();
     try {
       await this.running;
@@ -77,7 +86,7 @@ export class Engine {
   private async cycle(): Promise<void> {
     const started = performance.now();
     for (const m of this.modules) {
-      for (let round = 0; round < 50; round++) {
+      for (let round = 0; round < 50 && !this.halted; round++) {
         let more = false;
         try {
           more = await m.run();

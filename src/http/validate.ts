@@ -15,5 +15,10 @@ export function fieldPath(path: readonly PropertyKey[]): string {
 export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const r = schema.safeParse(value ?? {});
   if (r.success) return r.data;
-  throw AppError.invalidMany(r.error.issues.map((i) => ({ field: fieldPath(i.path), message: i.message })));
+  // zod reports unknown keys once, on the object that holds them; name each key instead.
+  throw AppError.invalidMany(
+    r.error.issues.flatMap((i) =>
+      i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ field: fieldPath([...i.path, k]), message: 'unknown field' })) : [{ field: fieldPath(i.path), message: i.message }],
+    ),
+  );
 }

@@ -1,4 +1,4 @@
-import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Store } from './db.js';
 import { migration001 } from './migrations/001-paging-core.js';
 
@@ -11,7 +11,11 @@ export function migrations(store: Store): Record<string, Migration> {
 
 export async function migrateToLatest(store: Store): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(store) };
-  const migrator = new Migrator({ db: store.db, provider });
+  // Kysely looks for its own tables in every schema of the database unless told which one; on
+  // PostgreSQL a kysely_migration_lock in another schema (another app, another test) would make it
+  // skip creating ours and then fail to find it. Name the schema the store works in.
+  const schema = store.dialect === 'postgres' ? (await sql<{ schema: string | null }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema : null;
+  const migrator = new Migrator({ db: store.db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

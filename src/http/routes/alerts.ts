@@ -38,6 +38,7 @@ const CreateAlert = z.strictObject({
 });
 
 const AlertId = z.strictObject({ id: z.coerce.number().int().min(1, { error: 'must be an alert number' }) });
+const Acknowledge = z.strictObject({});
 const Escalate = z.strictObject({ level: z.int().min(1).optional().describe('Level to page (1-based); default the next level.') });
 const Snooze = z.strictObject({ minutes: z.int().min(1).max(10080) });
 const Reassign = z.strictObject({ user: z.string().min(1).optional(), escalation_policy: z.string().min(1).optional() });
@@ -145,7 +146,7 @@ export function alertRoutes(app: App, r: ApiRouter): void {
       },
     });
 
-  action('acknowledge', 'Acknowledge: stop escalating', undefined, (id, _b, req) => ackAlert(ctx, id, actorOf(req)));
+  action('acknowledge', 'Acknowledge: stop escalating', Acknowledge, (id, _b, req) => ackAlert(ctx, id, actorOf(req)));
   action('resolve', 'Resolve the alert', Resolve, (id, b: z.output<typeof Resolve>, req) => resolveAlert(ctx, id, actorOf(req), b.note));
   action('escalate', 'Escalate now to the next level (or a given level)', Escalate, (id, b: z.output<typeof Escalate>, req) =>
     escalateAlert(ctx, id, actorOf(req), b.level === undefined ? undefined : b.level - 1),

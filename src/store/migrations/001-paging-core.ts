@@ -149,7 +149,6 @@ export function migration001(dialect: Dialect): Migration {
         .execute();
       await db.schema.createIndex('alerts_next_escalation').on('alerts').column('next_escalation_at').where(sql.ref('next_escalation_at'), 'is not', null).execute();
       await db.schema.createIndex('alerts_recurrence').on('alerts').columns(['service_id', 'dedup_key', 'created_at']).execute();
-      await db.schema.createIndex('alerts_status_created').on('alerts').columns(['status', 'created_at']).execute();
 
       await serialId(db.schema.createTable('alert_events'))
         .addColumn('alert_id', big, (c) => c.notNull().references('alerts.id').onDelete('cascade'))

@@ -1,0 +1,31 @@
+import type { Ctx } from '../../commands/context.js';
+
+/**
+ * Keeps the record bounded (invariant 8): resolved alerts older than the retention period go, with
+ * their timelines, pages and delivery attempts (foreign keys cascade); used-up replay signatures
+ * and expired action links go sooner. Deletes run in small batches so the hot path never waits
+ * long behind them, at most once a minute per process.
+ */
+const BATCH = 500;
+const REPLAY_WINDOW_MS = 15 * 60_000; // signatures older than the 5-minute timestamp window can never replay
+const LINK_GRACE_MS = 24 * 3_600_000;
+
+export function retentionModule(ctx: Ctx, retentionDays: number) {
+  let lastRun = -Infinity;
+  return {
+    name: 'retention',
+    run: async (): Promise<boolean> => {
+      const now = ctx.clock.now();
+      if (now - lastRun < 60_000) return false;
+      const { db } = ctx.store;
+      const cutoff = now - retentionDays * 86_400_000;
+      const old = await db.selectFrom('alerts').select('id').where('resolved_at', '<', cutoff).orderBy('resolved_at').limit(BATCH).execute();
+      if (old.length) await db.deleteFrom('alerts').where('id', 'in', old.map((o) => o.id)).execute();
+      await db.deleteFrom('webhook_replays').where('seen_at', '<', now - REPLAY_WINDOW_MS).execute();
+      await db.deleteFrom('action_tokens').where('expires_at', '<', now - LINK_GRACE_MS).execute();
+      if (old.length < BATCH) lastRun = now;
+      if (old.length) ctx.log.info({ component: 'engine', module: 'retention', deleted: old.length }, `pruned ${old.length} alerts resolved over ${retentionDays} days ago`);
+      return old.length === BATCH;
+    },
+  };
+}
