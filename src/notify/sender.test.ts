@@ -1,41 +1,22 @@
 import { describe, expect, it } from 'vitest';
+import type { PageOverrides } from './page-message.fixture.js';
+import { samplePage } from './page-message.fixture.js';
 import type { PageMessage, SendResult, Sender } from './sender.js';
 import { detailRows, renderPageText, renderSubject, SenderRegistry } from './sender.js';
 
-function page(overrides: Partial<PageMessage> = {}): PageMessage {
-  return {
-    pageId: 7,
-    kind: 'page',
-    channel: 'email',
-    destination: 'alice@example.com',
-    secretEnv: null,
-    user: { id: 'u-alice', name: 'Alice', email: 'alice@example.com' },
+/** Alice's page, with a nested detail and a link that must never be shown. */
+function page(overrides: PageOverrides = {}): PageMessage {
+  return samplePage({
+    ...overrides,
     alert: {
-      id: 42,
-      summary: 'Error rate above 5%',
-      severity: 'critical',
-      status: 'triggered',
-      serviceName: 'Checkout API',
-      serviceId: 'checkout-api',
-      source: 'prometheus-eu-1',
       details: { error_rate: 0.073, labels: { region: 'eu-west-1' } },
       links: [
         { href: 'https://grafana.example.com/d/checkout', text: 'Dashboard' },
         { href: 'javascript:alert(1)', text: 'evil' },
       ],
-      count: 3,
-      createdAt: Date.UTC(2026, 2, 8, 8, 0, 0),
-      dedupKey: 'checkout-error-rate',
-      url: 'https://watchkeeper.example.com/alerts/42',
+      ...overrides.alert,
     },
-    level: 0,
-    cycle: 0,
-    actions: {
-      acknowledgeUrl: 'https://watchkeeper.example.com/a/ack',
-      resolveUrl: 'https://watchkeeper.example.com/a/resolve',
-    },
-    ...overrides,
-  };
+  });
 }
 
 function fakeSender(channel: string, send: (msg: PageMessage) => Promise<SendResult>, close?: () => Promise<void>): Sender {
@@ -48,7 +29,7 @@ describe('renderPageText', () => {
   });
 
   it('keeps the subject on one line and bounded however the summary looks', () => {
-    const subject = renderSubject(page({ alert: { ...page().alert, summary: `line one\nline two ${'x'.repeat(500)}` } }));
+    const subject = renderSubject(page({ alert: { summary: `line one\nline two ${'x'.repeat(500)}` } }));
     expect(subject).not.toMatch(/[\r\n]/);
     expect(subject.startsWith('[CRITICAL] Checkout API: line one line two')).toBe(true);
     expect(subject.length).toBeLessThan(260);
@@ -79,7 +60,7 @@ describe('renderPageText', () => {
   });
 
   it('says "1 time" and "not given" for a single firing without a source', () => {
-    const { text } = renderPageText(page({ alert: { ...page().alert, count: 1, source: null } }));
+    const { text } = renderPageText(page({ alert: { count: 1, source: null } }));
     expect(text).toContain('Fired:     1 time,');
     expect(text).toContain('Source:    (not given)');
   });

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { SMTPServerOptions } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { PageOverrides } from '../page-message.fixture.js';
+import { samplePage } from '../page-message.fixture.js';
 import type { PageMessage } from '../sender.js';
 import { classifySmtpError, EmailSender, escapeHtml } from './email.sender.js';
 
@@ -87,37 +89,17 @@ function header(raw: string, name: string): string | undefined {
   return line?.slice(name.length + 1).trim();
 }
 
-function page(overrides: Partial<PageMessage> = {}): PageMessage {
-  return {
-    pageId: 7,
-    kind: 'page',
-    channel: 'email',
-    destination: 'alice@example.com',
-    secretEnv: null,
-    user: { id: 'u-alice', name: 'Alice', email: 'alice@example.com' },
-    alert: {
-      id: 42,
-      summary: 'Error rate above 5%',
-      severity: 'critical',
-      status: 'triggered',
-      serviceName: 'Checkout API',
-      serviceId: 'checkout-api',
-      source: 'prometheus-eu-1',
-      details: { error_rate: 0.073, region: 'eu-west-1' },
-      links: [{ href: 'https://grafana.example.com/d/checkout', text: 'Dashboard' }],
-      count: 3,
-      createdAt: Date.UTC(2026, 2, 8, 8, 0, 0),
-      dedupKey: 'checkout-error-rate',
-      url: 'https://watchkeeper.example.com/alerts/42',
-    },
-    level: 0,
-    cycle: 0,
+/** Alice's page, with a region detail and an ampersand in the acknowledge link (HTML escaping). */
+function page(overrides: PageOverrides = {}): PageMessage {
+  return samplePage({
+    ...overrides,
+    alert: { details: { error_rate: 0.073, region: 'eu-west-1' }, ...overrides.alert },
     actions: {
       acknowledgeUrl: 'https://watchkeeper.example.com/a/ack-token?x=1&y=2',
       resolveUrl: 'https://watchkeeper.example.com/a/resolve-token',
+      ...overrides.actions,
     },
-    ...overrides,
-  };
+  });
 }
 
 async function closedPort(): Promise<number> {
@@ -172,7 +154,7 @@ describe('EmailSender over real SMTP', () => {
 
     await sender.send(page({ pageId: 7 }));
     await sender.send(page({ pageId: 8, level: 1 }));
-    await sender.send(page({ pageId: 9, alert: { ...page().alert, id: 43 } }));
+    await sender.send(page({ pageId: 9, alert: { id: 43 } }));
 
     const [first, second, other] = smtp.messages.map((m) => m.raw);
     expect(header(first!, 'X-Watchkeeper-Alert-Id')).toBe('42');
@@ -190,7 +172,6 @@ describe('EmailSender over real SMTP', () => {
     const smtp = await startSmtp();
     const hostile = page({
       alert: {
-        ...page().alert,
         summary: '<script>alert("x")</script>',
         details: { '<b>key</b>': '<img src=x onerror=alert(1)>' },
         links: [{ href: 'javascript:alert(1)', text: 'click me' }],

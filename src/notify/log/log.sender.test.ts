@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import type { PageOverrides } from '../page-message.fixture.js';
+import { samplePage } from '../page-message.fixture.js';
 import type { PageMessage } from '../sender.js';
 import { LogSender } from './log.sender.js';
 
@@ -16,34 +18,17 @@ function memoryLogger() {
   return { logger, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
 
-function page(overrides: Partial<PageMessage> = {}): PageMessage {
-  return {
-    pageId: 7,
-    kind: 'page',
-    channel: 'email',
-    destination: 'alice@example.com',
-    secretEnv: null,
-    user: { id: 'u-alice', name: 'alice', email: 'alice@example.com' },
-    alert: {
-      id: 42,
-      summary: 'Error rate above 5%',
-      severity: 'critical',
-      status: 'triggered',
-      serviceName: 'Checkout API',
-      serviceId: 'checkout-api',
-      source: null,
-      details: null,
-      links: [],
-      count: 1,
-      createdAt: Date.UTC(2026, 2, 8, 8, 0, 0),
-      dedupKey: 'k',
-      url: 'http://localhost:8080/alerts/42',
-    },
-    level: 0,
-    cycle: 0,
-    actions: { acknowledgeUrl: 'http://localhost:8080/a/ack-token', resolveUrl: 'http://localhost:8080/a/res-token' },
+/** Alice's page as a fresh install without SMTP logs it: lower-case user name, localhost links. */
+function page(overrides: PageOverrides = {}): PageMessage {
+  return samplePage({
     ...overrides,
-  };
+    user: { name: 'alice', ...overrides.user },
+    actions: {
+      acknowledgeUrl: 'http://localhost:8080/a/ack-token',
+      resolveUrl: 'http://localhost:8080/a/res-token',
+      ...overrides.actions,
+    },
+  });
 }
 
 describe('LogSender', () => {

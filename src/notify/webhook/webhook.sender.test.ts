@@ -4,6 +4,8 @@ import http from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { PageOverrides } from '../page-message.fixture.js';
+import { samplePage } from '../page-message.fixture.js';
 import type { PageMessage } from '../sender.js';
 import { retryAfterMs, WebhookSender } from './webhook.sender.js';
 
@@ -49,37 +51,9 @@ async function startReceiver(handler: Handler = (_req, res) => res.writeHead(204
 
 const NOW = Date.UTC(2026, 2, 8, 8, 0, 5);
 
-function page(overrides: Partial<PageMessage> = {}): PageMessage {
-  return {
-    pageId: 981,
-    kind: 'page',
-    channel: 'webhook',
-    destination: 'http://127.0.0.1:1/unused',
-    secretEnv: null,
-    user: { id: 'u-alice', name: 'Alice', email: 'alice@example.com' },
-    alert: {
-      id: 42,
-      summary: 'Error rate above 5%',
-      severity: 'critical',
-      status: 'triggered',
-      serviceName: 'Checkout API',
-      serviceId: 'checkout-api',
-      source: 'prometheus-eu-1',
-      details: { error_rate: 0.073 },
-      links: [{ href: 'https://grafana.example.com/d/checkout', text: 'Dashboard' }],
-      count: 3,
-      createdAt: Date.UTC(2026, 2, 8, 8, 0, 0),
-      dedupKey: 'checkout-error-rate',
-      url: 'https://watchkeeper.example.com/alerts/42',
-    },
-    level: 1,
-    cycle: 0,
-    actions: {
-      acknowledgeUrl: 'https://watchkeeper.example.com/a/ack',
-      resolveUrl: 'https://watchkeeper.example.com/a/resolve',
-    },
-    ...overrides,
-  };
+/** Alice's page at escalation level 2 (index 1); tests point `destination` at their receiver. */
+function page(overrides: PageOverrides = {}): PageMessage {
+  return samplePage({ pageId: 981, channel: 'webhook', destination: 'http://127.0.0.1:1/unused', level: 1, ...overrides });
 }
 
 function verify(secret: string, headers: IncomingHttpHeaders, body: string): boolean {
