@@ -174,7 +174,7 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
   // Services and integrations
   const services = new Map((await trx.selectFrom('services').selectAll().execute()).map((s) => [s.name, s]));
   const serviceIds = new Set<string>();
-  for (const s of config.services) {
+  for (const [si, s] of config.services.entries()) {
     const existing = services.get(s.name);
     const fields = { description: s.description, escalation_policy_id: policyIds.get(s.escalationPolicy) ?? null, team_id: s.team ? (teamIds.get(s.team) ?? null) : null };
     let id: string;
@@ -191,7 +191,7 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
     }
     serviceIds.add(id);
     const stored = new Map((await trx.selectFrom('integration_keys').selectAll().where('service_id', '=', id).execute()).map((k) => [k.name, k]));
-    for (const i of s.integrations) {
+    for (const [ii, i] of s.integrations.entries()) {
       const key = keys.get(i) ?? null;
       const prev = stored.get(i.name);
       stored.delete(i.name);
@@ -199,9 +199,17 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
       if (prev && (key === null || sha256Hex(key) === prev.key_hash) && prev.kind === i.type && prev.secret_env === i.secretEnv) continue;
       const finalKey = key ?? (prev && prev.kind === i.type ? null : newIntegrationKey());
       const keyHash = finalKey ? sha256Hex(finalKey) : (prev?.key_hash as string);
-      const clash = await trx.selectFrom('integration_keys').select(['id', 'service_id']).where('key_hash', '=', keyHash).executeTakeFirst();
+      const clash = await trx.selectFrom('integration_keys').select(['id', 'service_id', 'name']).where('key_hash', '=', keyHash).executeTakeFirst();
       if (clash && clash.id !== prev?.id) {
-        // The key moves here from an integration that this apply removes or renames.
+        // The key may move here from an integration that this apply removes or renames. One the
+        // file keeps without a key of its own (or with this one) holds on to it: stored keys are
+        // not in the file, so only here can a key taken from a live integration be noticed.
+        const ownerName = [...services.values()].find((x) => x.id === clash.service_id)?.name;
+        const owner = config.services.find((x) => x.name === ownerName)?.integrations.find((x) => x.name === clash.name);
+        const ownerKey = owner ? (keys.get(owner) ?? null) : undefined;
+        if (owner && (ownerKey === null || (ownerKey !== undefined && sha256Hex(ownerKey) === keyHash))) {
+          throw AppError.invalid(`services[${si}].integrations[${ii}].key`, `already used by integration "${clash.name}" of service "${ownerName ?? clash.service_id}"; leave key out to have one generated`);
+        }
         await trx.deleteFrom('integration_keys').where('id', '=', clash.id).execute();
       }
       const row = { kind: i.type, key_hash: keyHash, key_hint: finalKey ? finalKey.slice(0, 4) : (prev?.key_hint ?? ''), secret_env: i.secretEnv };

@@ -103,15 +103,20 @@ export async function exportOrg(conn: Conn): Promise<OrgFile> {
 export async function mutateOrg(ctx: Ctx, actor: Actor, section: keyof OrgFile, edit: (file: OrgFile) => number | null): Promise<ApplyResult> {
   const file = await exportOrg(ctx.store.db);
   const index = edit(file);
-  const v = validateOrg(file);
-  if (!v.ok) {
-    const prefix = index === null ? null : `${section}[${index}]`;
-    const problems: FieldProblem[] = v.problems.map((p) =>
+  const prefix = index === null ? null : `${section}[${index}]`;
+  const local = (problems: FieldProblem[]): FieldProblem[] =>
+    problems.map((p) =>
       prefix && (p.field === prefix || p.field.startsWith(`${prefix}.`) || p.field.startsWith(`${prefix}[`))
         ? { field: p.field.slice(prefix.length).replace(/^\./, '') || section, message: p.message }
         : p,
     );
-    throw AppError.invalidMany(problems);
+  const v = validateOrg(file);
+  if (!v.ok) throw AppError.invalidMany(local(v.problems));
+  try {
+    return await applyOrg(ctx, v.config, actor);
+  } catch (err) {
+    // Applying can find problems too (a key already in use); name them the same way.
+    if (err instanceof AppError && err.code === 'invalid' && err.problems.length > 0) throw AppError.invalidMany(local(err.problems));
+    throw err;
   }
-  return applyOrg(ctx, v.config, actor);
 }

@@ -59,7 +59,8 @@ export class Engine {
 
   /** Runs one full cycle now: used by tests after moving the fake clock. */
   async tick(): Promise<void> {
-    if (this.running) await this.running;
+    // Cycles never overlap: wait until no cycle is running, however many callers are waiting.
+    while (this.running) await this.running.catch(() => undefined);
     if (this.halted) return;
     this.running = this.cycle();
     try {

@@ -92,6 +92,10 @@ export class Deliverer {
         }
         const user = org.users.get(page.user_id);
         const who = `${user?.name ?? page.user_id} via ${page.channel} (${page.destination})`;
+        // A send that outlived its lease may have been claimed again elsewhere; then that process
+        // records the outcome, and this one must not record it a second time.
+        const stillOurs = await trx.selectFrom('pages').select('id').where('id', '=', page.id).where('lease_owner', '=', this.owner).executeTakeFirst();
+        if (!stillOurs) continue;
         await trx.insertInto('page_attempts').values({ page_id: page.id, at: done, outcome: result.ok ? 'sent' : result.retryable ? 'retry' : 'failed', error: result.ok ? null : result.error, duration_ms: ms }).execute();
         ctx.metrics.deliveries.inc({ channel: page.channel, outcome: result.ok ? 'sent' : 'failed' });
         const system = { kind: 'system' as const, id: null, name: 'Watchkeeper', surface: 'engine' as const };

@@ -172,8 +172,7 @@ function openPostgres(url: string, poolSize: number, schema?: string): Store {
           return await db.transaction().execute(fn);
         } catch (err) {
           const code = (err as { code?: string }).code;
-          // 40001 serialization_failure, 40P01 deadlock_detected, 23505 on a racing insert of the
-          // same open alert: all resolve themselves on a retry.
+          // 40001 serialization_failure and 40P01 deadlock_detected resolve themselves on a retry.
           if (attempt < 5 && (code === '40001' || code === '40P01')) continue;
           throw err;
         }

@@ -68,9 +68,21 @@ export async function loadOrg(conn: Conn): Promise<OrgSnapshot> {
 export class OrgCache {
   private snapshot: OrgSnapshot | null = null;
   private loading: Promise<OrgSnapshot> | null = null;
+  private checkedAt = -Infinity;
+
+  /**
+   * The snapshot if its version was confirmed within `maxAgeMs` (wall-clock), else a checked one.
+   * Request authentication uses this: a key removed by another process stops working within
+   * `maxAgeMs`; changes made in this process invalidate the cache at once.
+   */
+  async recent(conn: Conn, maxAgeMs: number): Promise<OrgSnapshot> {
+    if (this.snapshot && performance.now() - this.checkedAt < maxAgeMs) return this.snapshot;
+    return this.get(conn);
+  }
 
   /** Returns the cached snapshot, reloading it when the stored config version moved on. */
   async get(conn: Conn): Promise<OrgSnapshot> {
+    this.checkedAt = performance.now();
     const version = (await getSetting(conn, 'config_version')) ?? '0';
     if (this.snapshot && this.snapshot.version === version) return this.snapshot;
     if (!this.loading) {
@@ -89,5 +101,6 @@ export class OrgCache {
 
   invalidate(): void {
     this.snapshot = null;
+    this.checkedAt = -Infinity;
   }
 }

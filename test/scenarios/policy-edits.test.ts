@@ -47,7 +47,7 @@ describe.each(storeKinds)('policy edits during an escalation on $name', (kind) =
     await trigger();
     // Remove bob entirely (his user entry and the policy's reference to him).
     const withoutBob = demo
-      .replace(/\n  - name: bob\n[\s\S]*?(?=\n  - name: carol)/, '')
+      .replace(/\n {2}- name: bob\n[\s\S]*?(?=\n {2}- name: carol)/, '')
       .replace(/\n {6}- targets:\n {10}- user: bob\n[^\n]*\n/, '\n');
     await apply(withoutBob);
     await h.advanceMinutes(5);

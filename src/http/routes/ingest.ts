@@ -28,7 +28,7 @@ export function ingestRoutes(app: App, opts: { ingestRateLimit: number }): void 
   const limiter = new RateLimiter(opts.ingestRateLimit);
 
   const integrationFor = async (key: string, kind: string): Promise<IntegrationKeysTable | null> => {
-    const org = await ctx.org.get(ctx.store.db);
+    const org = await ctx.org.recent(ctx.store.db, 250);
     const i = org.integrationsByHash.get(sha256Hex(key));
     return i && i.kind === kind ? i : null;
   };

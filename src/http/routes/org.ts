@@ -42,6 +42,11 @@ export function orgRoutes(app: App, r: ApiRouter): void {
   for (const { section, path, noun, role } of SECTIONS) {
     const find = (file: OrgFile, name: string) => (file[section] as { name: string }[]).findIndex((e) => e.name === name);
     const decorate = (e: Record<string, unknown>) => (section === 'services' ? withIntegrationUrls(ctx.publicUrl, e) : e);
+    // What GET serves can be sent back as it is: the integration URLs it adds are read-only.
+    const entry = (body: unknown) => {
+      const e = parse(Entry, body);
+      return section === 'services' ? withoutIntegrationUrls(e) : e;
+    };
 
     r.add({
       method: 'GET',
@@ -73,7 +78,7 @@ export function orgRoutes(app: App, r: ApiRouter): void {
       role,
       body: Entry,
       handler: async (req, reply) => {
-        const body = parse(Entry, req.body);
+        const body = entry(req.body);
         const result = await mutateOrg(ctx, actorOf(req), section, (file) => {
           if (find(file, body.name) >= 0) throw new AppError('conflict', `a ${noun} named "${body.name}" already exists; use PUT /api/v1/${path}/${encodeURIComponent(body.name)} to change it`);
           (file[section] as unknown[]).push(body);
@@ -92,7 +97,7 @@ export function orgRoutes(app: App, r: ApiRouter): void {
       body: Entry,
       handler: async (req) => {
         const { name } = parse(Named, req.params);
-        const body = parse(Entry, req.body);
+        const body = entry(req.body);
         const result = await mutateOrg(ctx, actorOf(req), section, (file) => {
           const i = find(file, name);
           if (i < 0) throw AppError.notFound(`${noun} "${name}"`);
@@ -222,6 +227,15 @@ export function orgRoutes(app: App, r: ApiRouter): void {
       };
     },
   });
+}
+
+/** Drops the `url` that withIntegrationUrls adds to each integration; other fields are left to validation. */
+export function withoutIntegrationUrls<T extends Record<string, unknown>>(service: T): T {
+  if (!Array.isArray(service.integrations)) return service;
+  const integrations = (service.integrations as unknown[]).map((i) =>
+    typeof i === 'object' && i !== null && !Array.isArray(i) && 'url' in i ? Object.fromEntries(Object.entries(i).filter(([k]) => k !== 'url')) : i,
+  );
+  return { ...service, integrations };
 }
 
 /** Integration URLs a sender is configured with; the key itself is only known to whoever holds it. */
