@@ -15,4 +15,11 @@ export default tseslint.config(
     files: ['bin/**/*.js', 'bench/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', fetch: 'readonly' } },
   },
+  {
+    // The benchmarks run in Node as plain ESM and use a few more of its globals.
+    files: ['bench/**/*.js'],
+    languageOptions: {
+      globals: { setTimeout: 'readonly', clearTimeout: 'readonly', performance: 'readonly', Buffer: 'readonly', AbortSignal: 'readonly' },
+    },
+  },
 );

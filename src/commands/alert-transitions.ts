@@ -53,6 +53,13 @@ export function escalationStateOf(a: AlertRow): EscalationState {
 }
 
 export async function acknowledge(trx: Tx, alert: AlertRow, actor: Actor, now: number): Promise<TransitionResult> {
+  if (alert.status === 'acknowledged' && alert.snoozed_until !== null) {
+    // Acknowledging a snoozed alert ends the snooze: it stays acknowledged and will not re-trigger.
+    const patch = { snoozed_until: null, acknowledged_at: now, acknowledged_by: actor.name, updated_at: now };
+    await updateAlert(trx, alert.id, { ...patch, next_escalation_at: nextTimer(alert, patch) });
+    await insertAlertEvents(trx, [eventRow(alert.id, now, actor, 'acknowledged', `acknowledged by ${actor.name} via ${actor.surface}; snooze cancelled`)]);
+    return { changed: true, changes: [{ type: 'alert.updated', alertId: alert.id, status: 'acknowledged', at: now }], pages: 0 };
+  }
   if (alert.status !== 'triggered') return noChange;
   const patch = { status: 'acknowledged', acknowledged_at: now, acknowledged_by: actor.name, snoozed_until: null, updated_at: now };
   await updateAlert(trx, alert.id, { ...patch, next_escalation_at: nextTimer(alert, patch) });

@@ -32,6 +32,11 @@ export async function findToken(conn: Conn, token: string): Promise<TokenPrincip
   return { tokenId: row.id, name: row.name, role: row.role as Role, userId: row.user_id, userName: row.user_name ?? null };
 }
 
+/** Records that a token was used; callers throttle this (see Authenticator). */
+export async function markTokenUsed(conn: Conn, tokenId: string, at: number): Promise<void> {
+  await conn.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', tokenId).execute();
+}
+
 export interface CreatedToken {
   id: string;
   token: string;

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppError } from '../domain/errors.js';
 import type { Surface } from '../domain/alert/types.js';
 import type { Actor, Ctx } from '../commands/context.js';
-import { findToken, roleRank, type Role, type TokenPrincipal } from '../commands/tokens.js';
+import { findToken, markTokenUsed, roleRank, type Role, type TokenPrincipal } from '../commands/tokens.js';
 import { sha256Hex } from '../store/ids.js';
 
 declare module 'fastify' {
@@ -40,6 +40,8 @@ export class Authenticator {
       hit = { p: await findToken(this.ctx.store.db, token), until: now + CACHE_MS };
       if (this.cache.size > 10_000) this.cache.clear();
       this.cache.set(key, hit);
+      // last_used_at is as fresh as the cache: one write per token per CACHE_MS at most.
+      if (hit.p) await markTokenUsed(this.ctx.store.db, hit.p.tokenId, this.ctx.clock.now()).catch((err: unknown) => this.ctx.log.warn({ err }, 'recording token use failed'));
     }
     if (!hit.p) throw new AppError('unauthorized', 'token is unknown or revoked; create a new one with POST /api/v1/tokens');
     return hit.p;

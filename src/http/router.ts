@@ -31,11 +31,13 @@ export class ApiRouter {
     this.app.route({
       method: r.method,
       url: r.url,
-      handler: async (req, reply) => {
+      // onRequest runs before the body is read: without a valid token nothing is parsed, and the
+      // answer is 401/403 whatever the body holds.
+      onRequest: async (req) => {
         req.principal = await this.auth.principal(req);
         requireRole(req.principal, r.role);
-        return r.handler(req, reply);
       },
+      handler: (req, reply) => r.handler(req, reply),
     });
   }
 
@@ -59,7 +61,10 @@ export class ApiRouter {
           '404': { description: 'Not found' },
         },
       };
-      if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: z.toJSONSchema(r.body, { io: 'input', unrepresentable: 'any' }) } } };
+      if (r.body) {
+        const schema = z.toJSONSchema(r.body, { io: 'input', unrepresentable: 'any' }) as { required?: string[] };
+        op.requestBody = { required: (schema.required?.length ?? 0) > 0, content: { 'application/json': { schema } } };
+      }
       (paths[p] ??= {})[r.method.toString().toLowerCase()] = op;
     }
     return {

@@ -52,14 +52,21 @@ export async function listAlertEvents(conn: Conn, alertId: number): Promise<Aler
   return conn.selectFrom('alert_events').selectAll().where('alert_id', '=', alertId).orderBy('id').execute();
 }
 
-/** How often the same key fired since `since`: the "is this recurring?" figure. */
+/**
+ * How often the same key fired since `since`: the "is this recurring?" figure. Counts the trigger
+ * and repeat events themselves, so an alert that started firing before the window only counts its
+ * firings inside it.
+ */
 export async function recurrence(conn: Conn, serviceId: string, dedupKey: string, since: number): Promise<{ alerts: number; events: number }> {
   const row = await conn
-    .selectFrom('alerts')
-    .select((eb) => [eb.fn.countAll<number>().as('alerts'), eb.fn.sum<number>('count').as('events')])
-    .where('service_id', '=', serviceId)
-    .where('dedup_key', '=', dedupKey)
-    .where('last_seen_at', '>=', since)
+    .selectFrom('alert_events')
+    .innerJoin('alerts', 'alerts.id', 'alert_events.alert_id')
+    .select((eb) => [eb.fn.count<number>('alerts.id').distinct().as('alerts'), eb.fn.countAll<number>().as('events')])
+    .where('alerts.service_id', '=', serviceId)
+    .where('alerts.dedup_key', '=', dedupKey)
+    .where('alerts.last_seen_at', '>=', since)
+    .where('alert_events.kind', 'in', ['triggered', 'repeated'])
+    .where('alert_events.at', '>=', since)
     .executeTakeFirst();
   return { alerts: Number(row?.alerts ?? 0), events: Number(row?.events ?? 0) };
 }

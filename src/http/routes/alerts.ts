@@ -65,7 +65,7 @@ export function alertRoutes(app: App, r: ApiRouter): void {
         return svc.id;
       });
       const severities = q.severity?.map((s) => o.severities.resolveOrThrow('severity', s));
-      const status = q.status ?? ['triggered', 'acknowledged'];
+      const status = q.status?.length ? q.status : ['triggered', 'acknowledged'];
       for (const s of status) if (!['triggered', 'acknowledged', 'resolved'].includes(s)) throw AppError.invalid('status', `unknown status "${s}"; use triggered, acknowledged or resolved`);
       const rows = await listAlerts(ctx.store.db, { status, serviceIds, severities, limit: q.limit, before: q.before });
       const last = rows[rows.length - 1];

@@ -26,7 +26,11 @@ export function opsRoutes(app: App, router: ApiRouter): void {
     return ctx.metrics.registry.metrics();
   });
 
-  http.get('/api/v1/openapi.json', async () => router.openapi(VERSION));
+  // Every /api/v1 route needs a token, the description of the API included.
+  http.get('/api/v1/openapi.json', async (req) => {
+    requireRole(await app.auth.principal(req), 'viewer');
+    return router.openapi(VERSION);
+  });
 
   // Server-sent events: alert changes as they commit in this process. Each event names the alert;
   // clients fetch what they show. A comment line every 15 s keeps proxies from closing the stream.
