@@ -75,7 +75,7 @@ export class App {
     this.deliverer = new Deliverer(this.ctx, this.senders);
     const interval = opts.engineIntervalMs ?? 1000;
     this.engine = new Engine(this.ctx, interval, [escalationModule(this.ctx), retentionModule(this.ctx, opts.retentionDays ?? 180)]);
-    this.notifier = new Engine(this.ctx, interval, [{ name: 'deliver', run: () => this.deliverer.run() }]);
+    this.notifier = new Engine(this.ctx, interval, [{ name: 'deliver', run: () => this.deliverer.run() }], 'notify');
     this.ingestor = new Ingestor(this.ctx);
     this.auth = new Authenticator(this.ctx);
     const httpOpts = { ingestRateLimit: opts.ingestRateLimit ?? 1200 };
@@ -83,8 +83,11 @@ export class App {
     registerRoutes(this, httpOpts);
   }
 
+  /**
+   * New pages are what needs acting on at once; escalation timers lie in the future and the
+   * engine's polling (every engineIntervalMs) finds them, so only the notifier is woken.
+   */
   private wakeLocal(): void {
-    this.engine.wake();
     this.notifier.wake();
   }
 
@@ -101,12 +104,15 @@ export class App {
   async tick(): Promise<void> {
     await this.engine.tick();
     await this.notifier.tick();
+    await this.deliverer.idle();
   }
 
   async stop(): Promise<void> {
     await this.http.close();
+    await this.ingestor.drain();
     await this.engine.stop();
     await this.notifier.stop();
+    await this.deliverer.idle();
     await this.senders.closeAll().catch((err: unknown) => this.ctx.log.warn({ err }, 'closing senders failed'));
   }
 

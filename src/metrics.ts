@@ -25,7 +25,8 @@ export class Metrics {
   });
   readonly engineCycle = new Histogram({
     name: 'watchkeeper_engine_cycle_seconds',
-    help: 'Duration of one engine cycle.',
+    help: 'Duration of one cycle of a background loop (engine: escalations; notify: delivery).',
+    labelNames: ['loop'] as const,
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
     registers: [this.registry],
   });

@@ -30,11 +30,11 @@ export function policyOf(alert: Pick<AlertRow, 'policy_snapshot'>): EscalationPo
 }
 
 /** The escalation timer for an alert in the given state, or null when nothing is pending. */
-export function nextTimer(alert: AlertRow, patch: Partial<AlertRow>): number | null {
+export function nextTimer(alert: AlertRow, patch: Partial<AlertRow>, knownSpec?: EscalationPolicySpec | null): number | null {
   const a = { ...alert, ...patch };
   if (a.status === 'resolved') return null;
   if (a.snoozed_until !== null && a.status === 'acknowledged') return a.snoozed_until;
-  const spec = policyOf(a);
+  const spec = knownSpec === undefined ? policyOf(a) : knownSpec;
   if (!spec) return null;
   const plan = planNextEscalation(spec, escalationStateOf(a));
   return plan ? plan.at : null;

@@ -124,7 +124,7 @@ async function openAlert(trx: Tx, org: OrgSnapshot, p: Prepared, now: number, si
     resolved_at: null,
     resolved_by: null,
     escalation_policy_id: policy?.id ?? null,
-    policy_snapshot: spec ? JSON.stringify(spec) : null,
+    policy_snapshot: policy?.specJson ?? null,
     escalation_level: level ?? 0,
     escalation_cycle: 0,
     level_started_at: now,
@@ -133,7 +133,7 @@ async function openAlert(trx: Tx, org: OrgSnapshot, p: Prepared, now: number, si
     snoozed_until: null,
   };
   // The first timer is known before the insert, so it goes into the same row write.
-  if (level !== null) values.next_escalation_at = nextTimer({ ...values, id: 0 }, {});
+  if (level !== null) values.next_escalation_at = nextTimer({ ...values, id: 0 }, {}, spec);
   const row = await insertOpenAlert(trx, values);
   if (!row) return undefined;
   const via = p.item.integration ? `${p.item.integration.name} (${p.item.integration.kind})` : actor.surface;
@@ -173,12 +173,17 @@ export class Ingestor {
       this.queue.push({ item, resolve, reject });
       if (!this.running) {
         this.running = true;
-        setImmediate(() => void this.drain());
+        setImmediate(() => void this.drainQueue());
       }
     });
   }
 
-  private async drain(): Promise<void> {
+  /** Resolves when every submitted event has been committed or refused (used at shutdown). */
+  async drain(): Promise<void> {
+    while (this.running || this.queue.length > 0) await new Promise<void>((r) => setImmediate(r));
+  }
+
+  private async drainQueue(): Promise<void> {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
@@ -188,7 +193,7 @@ export class Ingestor {
       this.running = false;
       if (this.queue.length > 0) {
         this.running = true;
-        setImmediate(() => void this.drain());
+        setImmediate(() => void this.drainQueue());
       }
     }
   }

@@ -24,6 +24,7 @@ export class Engine {
     private readonly ctx: Ctx,
     private readonly intervalMs: number,
     modules: EngineModule[],
+    private readonly name = 'engine',
   ) {
     this.modules = modules;
   }
@@ -99,7 +100,7 @@ export class Engine {
       }
     }
     const seconds = (performance.now() - started) / 1000;
-    this.ctx.metrics.engineCycle.observe(seconds);
-    if (seconds > 5) this.ctx.log.warn({ component: 'engine', seconds }, 'slow engine cycle');
+    this.ctx.metrics.engineCycle.observe({ loop: this.name }, seconds);
+    if (seconds > 5) this.ctx.log.warn({ component: this.name, seconds }, `slow ${this.name} cycle`);
   }
 }

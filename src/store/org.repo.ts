@@ -19,7 +19,8 @@ export interface OrgSnapshot {
   rulesByUser: Map<string, NotificationRulesTable[]>;
   teamMembers: Map<string, { userId: string; role: string }[]>;
   teams: Map<string, { id: string; name: string }>;
-  policies: Map<string, { id: string; name: string; spec: EscalationPolicySpec }>;
+  /** `specJson` is the stored text, reused as each new alert's policy snapshot. */
+  policies: Map<string, { id: string; name: string; spec: EscalationPolicySpec; specJson: string }>;
   services: Map<string, ServicesTable>;
   integrationsByHash: Map<string, IntegrationKeysTable>;
 }
@@ -59,7 +60,7 @@ export async function loadOrg(conn: Conn): Promise<OrgSnapshot> {
     rulesByUser,
     teamMembers,
     teams: new Map(teams.map((t) => [t.id, t])),
-    policies: new Map(policies.map((p) => [p.id, { id: p.id, name: p.name, spec: JSON.parse(p.spec) as EscalationPolicySpec }])),
+    policies: new Map(policies.map((p) => [p.id, { id: p.id, name: p.name, spec: JSON.parse(p.spec) as EscalationPolicySpec, specJson: p.spec }])),
     services: new Map(services.map((s) => [s.id, s])),
     integrationsByHash: new Map(keys.map((k) => [k.key_hash, k])),
   };

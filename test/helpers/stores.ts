@@ -33,7 +33,19 @@ export const postgresKind: StoreKind = {
     await admin.connect();
     await admin.query(`create schema ${schema}`);
     await admin.end();
-    const store = await openStore({ databaseUrl: PG_URL, pgSchema: schema, poolSize: opts.poolSize ?? 5 });
+    const dropSchema = async () => {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`drop schema if exists ${schema} cascade`);
+      await c.end();
+    };
+    let store: Store;
+    try {
+      store = await openStore({ databaseUrl: PG_URL, pgSchema: schema, poolSize: opts.poolSize ?? 5 });
+    } catch (err) {
+      await dropSchema().catch(() => undefined);
+      throw err;
+    }
     const others: Store[] = [];
     return {
       ...store,
@@ -45,10 +57,7 @@ export const postgresKind: StoreKind = {
       async close() {
         await Promise.all(others.map((o) => o.close().catch(() => undefined)));
         await store.close();
-        const c = new pg.Client({ connectionString: PG_URL });
-        await c.connect();
-        await c.query(`drop schema ${schema} cascade`);
-        await c.end();
+        await dropSchema();
       },
     };
   },
