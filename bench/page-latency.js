@@ -47,14 +47,16 @@ const { values: flags } = parseArgs({
     rate: { type: 'string' },
     warmup: { type: 'string' },
     drain: { type: 'string' },
+    channels: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
 if (flags.help) {
-  console.log(`usage: node bench/page-latency.js [--duration SECONDS (10)] [--rate ALERTS_PER_S (1000)] [--warmup SECONDS (2)] [--drain SECONDS (30)]
+  console.log(`usage: node bench/page-latency.js [--duration SECONDS (10)] [--rate ALERTS_PER_S (1000)] [--warmup SECONDS (2)] [--drain SECONDS (30)] [--channels both|email|webhook]
 
---drain is how long to wait after the last alert for pages still on their way.`);
+--drain is how long to wait after the last alert for pages still on their way.
+--channels: page each alert by email and webhook (both, the default) or by one of them only.`);
   process.exit(0);
 }
 
@@ -62,6 +64,11 @@ const DURATION_S = positive('duration', flags.duration, 10);
 const RATE = positive('rate', flags.rate, 1000);
 const WARMUP_S = flags.warmup === '0' ? 0 : positive('warmup', flags.warmup, 2);
 const DRAIN_S = positive('drain', flags.drain, 30);
+const CHANNELS = flags.channels === undefined || flags.channels === 'both' ? ['email', 'webhook'] : [flags.channels];
+if (!CHANNELS.every((c) => c === 'email' || c === 'webhook')) {
+  console.error('--channels must be both, email or webhook');
+  process.exit(2);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Receivers (worker thread)
@@ -192,7 +199,7 @@ async function drain(receivers, expected, drainS, lastSentAt) {
   for (;;) {
     const c = await receivers.counts();
     const got = c.email + c.webhook;
-    if (c.email >= expected && c.webhook >= expected) return { waitedMs: since(), complete: true };
+    if (CHANNELS.every((ch) => c[ch] >= expected)) return { waitedMs: since(), complete: true };
     if (got !== last) {
       last = got;
       lastChange = performance.now();
@@ -243,7 +250,11 @@ async function main() {
   const orgText = fs.readFileSync(path.join(ROOT, 'bench', 'org-latency.yaml'), 'utf8');
   const hookUrl = `http://127.0.0.1:${receivers.webhookPort}/watchkeeper-page`;
   const orgFile = path.join(dir, 'org-latency.yaml');
-  fs.writeFileSync(orgFile, orgText.replace(/http:\/\/127\.0\.0\.1:\d+\/watchkeeper-page/, hookUrl));
+  let org = orgText.replace(/http:\/\/127\.0\.0\.1:\d+\/watchkeeper-page/, hookUrl);
+  // One channel only: drop the other channel's notification rule.
+  if (!CHANNELS.includes('email')) org = org.replace(/\n\s*- contact_method: work-email\n\s*delay_minutes: 0/, '');
+  if (!CHANNELS.includes('webhook')) org = org.replace(/\n\s*- contact_method: pager-hook\n\s*delay_minutes: 0/, '');
+  fs.writeFileSync(orgFile, org);
 
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -315,9 +326,9 @@ async function main() {
     ],
   ]);
 
-  console.log('\nPages (each alert: one email, one webhook):');
+  console.log(`\nPages (each alert: ${CHANNELS.map((c) => `one ${c}`).join(', ')}):`);
   const worst = [];
-  for (const ch of ['email', 'webhook']) {
+  for (const ch of CHANNELS) {
     const l = latencyRows(ch, r.sent, ackedKeys, got.arrivals[ch]);
     worst.push(l.p99);
     table(l.rows);

@@ -137,7 +137,7 @@ export class App {
 
 export function defaultSenders(log: Logger, smtpUrl: string | null, smtpFrom: string | null): SenderRegistry {
   const senders = new SenderRegistry();
-  if (smtpUrl) senders.register(new EmailSender({ smtpUrl, ...(smtpFrom ? { from: smtpFrom } : {}) }));
+  if (smtpUrl) senders.register(new EmailSender({ smtpUrl, maxConnections: 20, ...(smtpFrom ? { from: smtpFrom } : {}) }));
   else senders.register(new LogSender(log.child({ component: 'notify' }), 'email'));
   senders.register(new WebhookSender());
   return senders;

@@ -13,6 +13,7 @@ export interface EngineModule {
  */
 export class Engine {
   private timer: NodeJS.Timeout | null = null;
+  private timerDue = 0;
   private running: Promise<void> | null = null;
   private stopped = true;
   /** Set by stop(): the cycle under way ends after its current batch and tick() does nothing until start(). */
@@ -73,7 +74,12 @@ export class Engine {
 
   private schedule(ms: number): void {
     if (this.stopped) return;
+    const due = performance.now() + ms;
+    // Keep an earlier timer: re-arming on every wake-up pushed the cycle back again and again while
+    // ingest woke the loop more often than once a millisecond, and pages waited seconds.
+    if (this.timer && this.timerDue <= due) return;
     if (this.timer) clearTimeout(this.timer);
+    this.timerDue = due;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.tick().then(() => {
@@ -97,6 +103,8 @@ export class Engine {
           break;
         }
         if (!more) break;
+        // Out of rounds with work still waiting: go again at once instead of after the interval.
+        if (round === 49) this.rerun = true;
       }
     }
     const seconds = (performance.now() - started) / 1000;

@@ -30,6 +30,13 @@ import type { PageMessage, SendResult, SenderRegistry } from './sender.js';
  */
 const LEASE_MS = 60_000;
 const MAX_IN_FLIGHT = 200;
+/**
+ * Claims and outcome writes are cut into small transactions: on SQLite a transaction runs on the
+ * event loop from BEGIN to COMMIT, and every SMTP round trip of the sends in flight waits behind it.
+ */
+const CLAIM_CHUNK = 50;
+const FLUSH_CHUNK = 100;
+const FLUSH_GATHER_MS = 10;
 const MAX_ATTEMPTS = 8;
 const BACKOFF_MS = [5_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000];
 const ACTION_LINK_TTL_MS = 24 * 3_600_000;
@@ -59,11 +66,12 @@ export class Deliverer {
    * sends. Returns true when it filled the room (more may be due).
    */
   async run(): Promise<boolean> {
-    while (this.inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => this.waiters.push(r));
-    const room = MAX_IN_FLIGHT - this.inFlight;
-    const claimed = await this.claim(room);
+    // Wait for room for a whole chunk: claiming one page per freed slot would spend a transaction
+    // per page.
+    while (this.inFlight > MAX_IN_FLIGHT - CLAIM_CHUNK) await new Promise<void>((r) => this.waiters.push(r));
+    const claimed = await this.claim(CLAIM_CHUNK);
     for (const c of claimed) this.dispatch(c);
-    return claimed.length === room;
+    return claimed.length === CLAIM_CHUNK;
   }
 
   /** Resolves when no send is in flight and every outcome is written. */
@@ -79,7 +87,7 @@ export class Deliverer {
     const { ctx } = this;
     const org = await ctx.org.get(ctx.store.db);
     const now = ctx.clock.now();
-    return ctx.store.tx(async (trx) => {
+    return ctx.store.relaxedTx(async (trx) => {
       const pages = await claimDuePages(trx, ctx.store.dialect, this.owner, now, LEASE_MS, limit);
       if (pages.length === 0) return [];
       const alertIds = [...new Set(pages.map((p) => p.alert_id))];
@@ -122,24 +130,28 @@ export class Deliverer {
 
   private scheduleFlush(): void {
     if (this.flushing) return;
-    this.flushing = new Promise<void>((resolve) => setImmediate(resolve))
+    // Gather outcomes for a few milliseconds: one transaction per handful of pages instead of one
+    // per page keeps the database work per page small when hundreds complete each second.
+    const wait = this.finished.length >= FLUSH_CHUNK || this.inFlight === 0 ? 0 : FLUSH_GATHER_MS;
+    this.flushing = new Promise<void>((resolve) => setTimeout(resolve, wait))
       .then(() => this.flush())
       .catch((err: unknown) => this.ctx.log.error({ err, component: 'notify' }, 'recording delivery outcomes failed; leases will expire and pages be retried'))
       .finally(() => {
         this.flushing = null;
+        // More outcomes queued meanwhile (or beyond this chunk): write them after the loop has run.
         if (this.finished.length) this.scheduleFlush();
       });
   }
 
   /** Writes every queued outcome in one transaction. */
   private async flush(): Promise<void> {
-    const results = this.finished.splice(0);
+    const results = this.finished.splice(0, FLUSH_CHUNK);
     if (results.length === 0) return;
     const { ctx } = this;
     const org = await ctx.org.get(ctx.store.db);
     const done = ctx.clock.now();
     const system = { kind: 'system' as const, id: null, name: 'Watchkeeper', surface: 'engine' as const };
-    await ctx.store.tx(async (trx) => {
+    await ctx.store.relaxedTx(async (trx) => {
       const attempts: { page_id: number; at: number; outcome: string; error: string | null; duration_ms: number }[] = [];
       const events: NewAlertEvent[] = [];
       for (const { c, result, ms } of results) {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 import { migrateToLatest } from './migrate.js';
@@ -23,6 +23,13 @@ export interface Store {
   readonly where: string;
   /** Runs fn in one transaction. On PostgreSQL retries serialization failures and deadlocks. */
   tx<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * A transaction whose commit may skip the disk flush (SQLite: synchronous=NORMAL for this commit).
+   * Only for bookkeeping that is safe to redo after a power loss: delivery claims and outcomes (a
+   * lost one means a page is sent again, never lost). Everything a caller is told is stored uses
+   * tx(). On PostgreSQL this is tx().
+   */
+  relaxedTx<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
   /**
    * Cross-process wake-ups (PostgreSQL LISTEN/NOTIFY). Only a hint that makes other processes act
    * sooner; polling is what guarantees progress. Absent on SQLite, where there is one process.
@@ -104,6 +111,16 @@ function openSqlite(file: string): Store {
     dialect: 'sqlite',
     where: file,
     tx: (fn) => db.transaction().execute(fn),
+    // The pragma cannot change inside a transaction, so the connection is held across it.
+    relaxedTx: (fn) =>
+      db.connection().execute(async (conn) => {
+        await sql`PRAGMA synchronous = NORMAL`.execute(conn);
+        try {
+          return await conn.transaction().execute(fn);
+        } finally {
+          await sql`PRAGMA synchronous = FULL`.execute(conn);
+        }
+      }),
     close: () => db.destroy(),
   };
 }
@@ -161,23 +178,25 @@ function openPostgres(url: string, poolSize: number, schema?: string): Store {
       });
     },
   };
+  const tx = async <T>(fn: (trx: Tx) => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.transaction().execute(fn);
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        // 40001 serialization_failure and 40P01 deadlock_detected resolve themselves on a retry.
+        if (attempt < 5 && (code === '40001' || code === '40P01')) continue;
+        throw err;
+      }
+    }
+  };
   return {
     db,
     dialect: 'postgres',
     wakeups,
     where: `${u.hostname}:${u.port || 5432}${u.pathname}`,
-    async tx(fn) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await db.transaction().execute(fn);
-        } catch (err) {
-          const code = (err as { code?: string }).code;
-          // 40001 serialization_failure and 40P01 deadlock_detected resolve themselves on a retry.
-          if (attempt < 5 && (code === '40001' || code === '40P01')) continue;
-          throw err;
-        }
-      }
-    },
+    tx,
+    relaxedTx: tx,
     async close() {
       await listener?.end().catch(() => undefined);
       listener = null;
