@@ -35,6 +35,12 @@ const MAX_IN_FLIGHT = 200;
  * event loop from BEGIN to COMMIT, and every SMTP round trip of the sends in flight waits behind it.
  */
 const CLAIM_CHUNK = 50;
+/**
+ * No channel may hold more than this many of the sends in flight: a slow channel (an SMTP relay
+ * at its limit) must not hold up pages on a fast one. At 1,000 alerts/s paged by email and webhook
+ * the shared budget filled with queued emails and webhook p99 rose from 54 ms to 9.4 s.
+ */
+const MAX_IN_FLIGHT_PER_CHANNEL = 120;
 const FLUSH_CHUNK = 100;
 const FLUSH_GATHER_MS = 10;
 const MAX_ATTEMPTS = 8;
@@ -56,6 +62,7 @@ export class Deliverer {
   ) {}
 
   private inFlight = 0;
+  private readonly inFlightByChannel = new Map<string, number>();
   private finished: { c: Claimed; result: SendResult | null; ms: number }[] = [];
   private flushing: Promise<void> | null = null;
   private waiters: (() => void)[] = [];
@@ -69,7 +76,8 @@ export class Deliverer {
     // Wait for room for a whole chunk: claiming one page per freed slot would spend a transaction
     // per page.
     while (this.inFlight > MAX_IN_FLIGHT - CLAIM_CHUNK) await new Promise<void>((r) => this.waiters.push(r));
-    const claimed = await this.claim(CLAIM_CHUNK);
+    const busy = [...this.inFlightByChannel].filter(([, n]) => n >= MAX_IN_FLIGHT_PER_CHANNEL).map(([ch]) => ch);
+    const claimed = await this.claim(CLAIM_CHUNK, busy);
     for (const c of claimed) this.dispatch(c);
     return claimed.length === CLAIM_CHUNK;
   }
@@ -83,12 +91,12 @@ export class Deliverer {
     }
   }
 
-  private async claim(limit: number): Promise<Claimed[]> {
+  private async claim(limit: number, skipChannels: string[]): Promise<Claimed[]> {
     const { ctx } = this;
     const org = await ctx.org.get(ctx.store.db);
     const now = ctx.clock.now();
     return ctx.store.relaxedTx(async (trx) => {
-      const pages = await claimDuePages(trx, ctx.store.dialect, this.owner, now, LEASE_MS, limit);
+      const pages = await claimDuePages(trx, ctx.store.dialect, this.owner, now, LEASE_MS, limit, skipChannels);
       if (pages.length === 0) return [];
       const alertIds = [...new Set(pages.map((p) => p.alert_id))];
       const alerts = new Map((await trx.selectFrom('alerts').selectAll().where('id', 'in', alertIds).execute()).map((a) => [a.id, a]));
@@ -116,12 +124,18 @@ export class Deliverer {
   }
 
   private dispatch(c: Claimed): void {
+    const channel = c.page.channel;
     this.inFlight++;
+    this.inFlightByChannel.set(channel, (this.inFlightByChannel.get(channel) ?? 0) + 1);
     const t0 = performance.now();
     const sending = c.msg ? this.senders.send(c.msg) : Promise.resolve(null);
     void sending.then((result) => {
       this.finished.push({ c, result, ms: Math.round(performance.now() - t0) });
       this.inFlight--;
+      const left = (this.inFlightByChannel.get(channel) ?? 1) - 1;
+      this.inFlightByChannel.set(channel, left);
+      // The channel was skipped by claims while full: look for its waiting pages again.
+      if (left === MAX_IN_FLIGHT_PER_CHANNEL - 1) this.ctx.wake();
       this.waiters.shift()?.();
       if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
       this.scheduleFlush();

@@ -25,7 +25,16 @@ export async function insertPages(conn: Conn, pages: NewPage[]): Promise<number>
  * Claims due pages for delivery: pending ones whose time has come, and ones stuck in `sending`
  * whose lease ran out (their process died). The claim sets a lease so a crash loses nothing.
  */
-export async function claimDuePages(trx: Tx, dialect: Dialect, owner: string, now: number, leaseMs: number, limit: number): Promise<PageRow[]> {
+export async function claimDuePages(
+  trx: Tx,
+  dialect: Dialect,
+  owner: string,
+  now: number,
+  leaseMs: number,
+  limit: number,
+  /** Channels whose senders are busy: their pages wait so they cannot hold up other channels. */
+  skipChannels: string[] = [],
+): Promise<PageRow[]> {
   const due = await trx
     .selectFrom('pages')
     .select('id')
@@ -35,6 +44,7 @@ export async function claimDuePages(trx: Tx, dialect: Dialect, owner: string, no
         eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)]),
       ]),
     )
+    .$if(skipChannels.length > 0, (q) => q.where('channel', 'not in', skipChannels))
     .orderBy('next_attempt_at')
     .limit(limit)
     .$if(dialect === 'postgres', (q) => q.forUpdate().skipLocked())
