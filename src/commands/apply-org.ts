@@ -1,4 +1,5 @@
 import { resolveIntegrationKey, toPolicySpec, type OrgConfig, type OrgIntegration } from '../config/org.js';
+import { sql } from 'kysely';
 import { AppError } from '../domain/errors.js';
 import type { Tx } from '../store/db.js';
 import { newId, newIntegrationKey, sha256Hex } from '../store/ids.js';
@@ -36,6 +37,9 @@ class DryRun extends Error {
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
+/** Advisory lock key for organisation applies on PostgreSQL. */
+const APPLY_LOCK = 7_263_301;
+
 export async function applyOrg(ctx: Ctx, config: OrgConfig, actor: Actor, opts: { dryRun?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<ApplyResult> {
   // Resolve env-held keys before the transaction so a missing variable changes nothing.
   const keys = new Map<OrgIntegration, string | null>();
@@ -53,6 +57,9 @@ export async function applyOrg(ctx: Ctx, config: OrgConfig, actor: Actor, opts: 
 
   try {
     const result = await ctx.store.tx(async (trx) => {
+      // Several processes may apply the same file at start-up: one at a time, so the later ones
+      // see what the first created and change nothing.
+      if (ctx.store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${APPLY_LOCK})`.execute(trx);
       const r = await applyInTx(trx, ctx.clock.now(), config, keys, actor);
       if (opts.dryRun) throw new DryRun({ ...r, generatedKeys: [], dryRun: true });
       if (r.changes.length) await bumpConfigVersion(trx);

@@ -58,10 +58,17 @@ export async function createToken(ctx: Ctx, actor: Actor, input: { name: string;
       if (!u) throw AppError.invalid('user', `no user named "${input.user}"`);
       userId = u.id;
     }
-    await trx
+    // A preset token (WATCHKEEPER_ADMIN_TOKEN) may be inserted by several processes starting at once.
+    const inserted = await trx
       .insertInto('api_tokens')
       .values({ id, name, user_id: userId, role: input.role, token_hash: sha256Hex(token), token_hint: token.slice(0, 7), created_at: now, last_used_at: null, revoked_at: null })
-      .execute();
+      .onConflict((oc) => oc.column('token_hash').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!inserted) {
+      if (presetToken) return;
+      throw new AppError('conflict', 'token collision; try again');
+    }
     await audit(trx, actor, now, 'token.create', 'api_token', id, name, { role: input.role, user: input.user ?? null });
   });
   return { id, token, name, role: input.role as Role };
