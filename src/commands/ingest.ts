@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AlertEventInput, Surface } from '../domain/alert/types.js';
 import { AppError } from '../domain/errors.js';
 import { firstApplicableLevel } from '../domain/escalation/policy.js';
-import { findOpenAlert, insertAlertEvents, insertOpenAlert, openKey, updateAlert, type AlertRow, type NewAlertEvent } from '../store/alert.repo.js';
+import { countRepeat, findOpenAlert, insertAlertEvents, insertOpenAlert, openKey, type AlertRow, type NewAlertEvent } from '../store/alert.repo.js';
 import type { Tx } from '../store/db.js';
 import type { OrgSnapshot } from '../store/org.repo.js';
 import { insertPages, type NewPage } from '../store/page.repo.js';
@@ -88,8 +88,8 @@ async function applyOne(trx: Tx, org: OrgSnapshot, p: Prepared, now: number, sin
 
 async function repeat(alert: AlertRow, p: Prepared, now: number, sink: Sink, trx: Tx): Promise<IngestResult> {
   // A repeat never pages again: the open alert already did (and an acknowledged one stays quiet).
-  await updateAlert(trx, alert.id, { count: alert.count + 1, last_seen_at: now, updated_at: now });
-  sink.events.push(eventRow(alert.id, now, p.item.actor, 'repeated', `fired again (${alert.count + 1} times)`));
+  const count = await countRepeat(trx, alert.id, now);
+  sink.events.push(eventRow(alert.id, now, p.item.actor, 'repeated', `fired again (${count} times)`));
   sink.changes.push({ type: 'alert.updated', alertId: alert.id, status: alert.status, at: now });
   return { alertId: alert.id, dedupKey: p.dedupKey, outcome: 'deduplicated' };
 }
@@ -163,38 +163,49 @@ interface Pending {
  */
 export class Ingestor {
   private queue: Pending[] = [];
-  private running = false;
+  /** Batches being committed right now. */
+  private active = 0;
   private readonly maxBatch = 256;
+  /**
+   * SQLite has one writer, so one batch at a time. PostgreSQL commits several batches at once over
+   * the pool; two batches racing for the same open key are settled by the unique open_key (the
+   * later one records a repeat), and a deadlock between them is retried by the store.
+   */
+  private readonly parallel: number;
 
-  constructor(private readonly ctx: Ctx) {}
+  constructor(private readonly ctx: Ctx) {
+    this.parallel = ctx.store.dialect === 'postgres' ? 4 : 1;
+  }
 
   submit(item: IngestItem): Promise<IngestResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.running) {
-        this.running = true;
-        setImmediate(() => void this.drainQueue());
-      }
+      this.kick();
     });
+  }
+
+  private kick(): void {
+    if (this.active >= this.parallel || this.queue.length === 0) return;
+    this.active++;
+    setImmediate(() => void this.drainQueue());
   }
 
   /** Resolves when every submitted event has been committed or refused (used at shutdown). */
   async drain(): Promise<void> {
-    while (this.running || this.queue.length > 0) await new Promise<void>((r) => setImmediate(r));
+    while (this.active > 0 || this.queue.length > 0) await new Promise<void>((r) => setImmediate(r));
   }
 
   private async drainQueue(): Promise<void> {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
+        // More waiting than this batch holds: let another drainer start on it meanwhile.
+        this.kick();
         await this.commitBatch(batch);
       }
     } finally {
-      this.running = false;
-      if (this.queue.length > 0) {
-        this.running = true;
-        setImmediate(() => void this.drainQueue());
-      }
+      this.active--;
+      this.kick();
     }
   }
 

@@ -43,6 +43,17 @@ export async function updateAlert(conn: Conn, id: number, patch: Updateable<Aler
   await conn.updateTable('alerts').set(patch).where('id', '=', id).execute();
 }
 
+/** A repeat of an open alert: counted in SQL, so concurrent repeats are never lost. Returns the new count. */
+export async function countRepeat(conn: Conn, id: number, now: number): Promise<number> {
+  const row = await conn
+    .updateTable('alerts')
+    .set((eb) => ({ count: eb('count', '+', 1), last_seen_at: now, updated_at: now }))
+    .where('id', '=', id)
+    .returning('count')
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
 export async function insertAlertEvents(conn: Conn, events: NewAlertEvent[]): Promise<void> {
   if (events.length === 0) return;
   await conn.insertInto('alert_events').values(events).execute();
