@@ -269,7 +269,7 @@ export async function scrapeMetrics(baseUrl) {
 
 /**
  * How long the disk under dir takes to make a small write durable (write + fdatasync), which is
- * what every SQLite commit with synchronous=FULL waits for at least once.
+ * what every durable SQLite commit waits for at least once.
  */
 export function fsyncProbe(dir, rounds = 200) {
   const file = path.join(dir, 'fsync-probe');

@@ -1,6 +1,6 @@
 // Ingest throughput: PagerDuty-style events through POST /v2/enqueue, one event per request,
 // against a real `watchkeeper serve --roles api` child process with its default durable store
-// (SQLite, WAL, synchronous=FULL), or PostgreSQL with --database-url.
+// (SQLite, WAL flushed to disk before each 202), or PostgreSQL with --database-url.
 //
 //   npm run bench:ingest                      # builds, then: node bench/ingest.js
 //   node bench/ingest.js --duration 30 --connections 16
@@ -259,7 +259,7 @@ async function main() {
     env.DATABASE_URL = p.serverUrl;
     store = { kind: 'postgres', url: p.serverUrl, where: `PostgreSQL ${new URL(PG_URL).host}, ${p.where}` };
   } else {
-    store = { kind: 'sqlite', file: path.join(dir, 'watchkeeper.db'), where: `SQLite ${path.join(dir, 'watchkeeper.db')} (WAL, synchronous=FULL: the server default)` };
+    store = { kind: 'sqlite', file: path.join(dir, 'watchkeeper.db'), where: `SQLite ${path.join(dir, 'watchkeeper.db')} (WAL; a 202 waits for fdatasync of the WAL: the server default)` };
   }
   // An inherited DATABASE_URL must not silently switch a SQLite run to PostgreSQL.
   const serverEnv = PG_URL ? env : { ...env, DATABASE_URL: '' };

@@ -259,7 +259,7 @@ async function main() {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const dbFile = path.join(dir, 'watchkeeper.db');
-  console.log(`store:   SQLite ${dbFile} (WAL, synchronous=FULL: the server default)`);
+  console.log(`store:   SQLite ${dbFile} (WAL; a 202 waits for fdatasync of the WAL: the server default)`);
   console.log(`server:  --roles api,engine,notify, WATCHKEEPER_ENGINE_INTERVAL_MS=1000, email to smtp://127.0.0.1:${receivers.smtpPort}, webhook to ${hookUrl} (signed)`);
   console.log('latency: from handing the request to the HTTP client to the page fully received (SMTP end of DATA;');
   console.log('         webhook request body read); receivers run in a worker thread of this process.');

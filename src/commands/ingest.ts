@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { AlertEventInput, Surface } from '../domain/alert/types.js';
 import { AppError } from '../domain/errors.js';
 import { firstApplicableLevel } from '../domain/escalation/policy.js';
-import { countRepeat, findOpenAlert, insertAlertEvents, insertOpenAlert, openKey, type AlertRow, type NewAlertEvent } from '../store/alert.repo.js';
+import { openKey, type AlertRow, type NewAlertEvent } from '../store/alert.repo.js';
+import type { IngestWrites } from '../store/ingest-writes.js';
 import type { Tx } from '../store/db.js';
 import type { OrgSnapshot } from '../store/org.repo.js';
-import { insertPages, type NewPage } from '../store/page.repo.js';
+import type { NewPage } from '../store/page.repo.js';
 import type { IntegrationKeysTable, ServicesTable } from '../store/schema.js';
 import { acknowledge, eventRow, nextTimer, resolve } from './alert-transitions.js';
 import type { Actor, ChangeEvent, Ctx } from './context.js';
@@ -53,26 +54,26 @@ interface Sink {
   changes: ChangeEvent[];
 }
 
-async function flush(trx: Tx, sink: Sink): Promise<void> {
+async function flush(w: IngestWrites, sink: Sink): Promise<void> {
   const CHUNK = 200;
-  for (let i = 0; i < sink.events.length; i += CHUNK) await insertAlertEvents(trx, sink.events.slice(i, i + CHUNK));
-  for (let i = 0; i < sink.pages.length; i += CHUNK) await insertPages(trx, sink.pages.slice(i, i + CHUNK));
+  for (let i = 0; i < sink.events.length; i += CHUNK) await w.insertEvents(sink.events.slice(i, i + CHUNK));
+  for (let i = 0; i < sink.pages.length; i += CHUNK) await w.insertPages(sink.pages.slice(i, i + CHUNK));
   sink.events = [];
   sink.pages = [];
 }
 
-async function applyOne(trx: Tx, org: OrgSnapshot, p: Prepared, now: number, sink: Sink): Promise<IngestResult> {
+async function applyOne(w: IngestWrites, trx: Tx, org: OrgSnapshot, p: Prepared, now: number, sink: Sink): Promise<IngestResult> {
   const { event, actor } = p.item;
   const changes = sink.changes;
-  const existing = await findOpenAlert(trx, p.service.id, p.dedupKey);
+  const existing = await w.findOpen(p.service.id, p.dedupKey);
   if (event.action === 'trigger') {
-    if (existing) return repeat(existing, p, now, sink, trx);
-    const created = await openAlert(trx, org, p, now, sink);
+    if (existing) return repeat(w, existing, p, now, sink);
+    const created = await openAlert(w, org, p, now, sink);
     if (!created) {
       // Another process opened the same key between our read and insert: it is a repeat.
-      const winner = await findOpenAlert(trx, p.service.id, p.dedupKey);
+      const winner = await w.findOpen(p.service.id, p.dedupKey);
       if (!winner) throw new Error('open alert vanished during insert');
-      return repeat(winner, p, now, sink, trx);
+      return repeat(w, winner, p, now, sink);
     }
     changes.push({ type: 'alert.created', alertId: created.id, status: 'triggered', at: now });
     return { alertId: created.id, dedupKey: p.dedupKey, outcome: 'created' };
@@ -80,21 +81,21 @@ async function applyOne(trx: Tx, org: OrgSnapshot, p: Prepared, now: number, sin
   // PagerDuty semantics: acknowledge or resolve with no open alert is dropped, still accepted.
   if (!existing) return { alertId: null, dedupKey: p.dedupKey, outcome: 'ignored' };
   // Transitions read and write the alert row directly; keep the batch's rows in order before them.
-  await flush(trx, sink);
+  await flush(w, sink);
   const r = event.action === 'acknowledge' ? await acknowledge(trx, existing, actor, now) : await resolve(trx, existing, actor, now);
   changes.push(...r.changes);
   return { alertId: existing.id, dedupKey: p.dedupKey, outcome: r.changed ? (event.action === 'acknowledge' ? 'acknowledged' : 'resolved') : 'ignored' };
 }
 
-async function repeat(alert: AlertRow, p: Prepared, now: number, sink: Sink, trx: Tx): Promise<IngestResult> {
+async function repeat(w: IngestWrites, alert: AlertRow, p: Prepared, now: number, sink: Sink): Promise<IngestResult> {
   // A repeat never pages again: the open alert already did (and an acknowledged one stays quiet).
-  const count = await countRepeat(trx, alert.id, now);
+  const count = await w.countRepeat(alert.id, now);
   sink.events.push(eventRow(alert.id, now, p.item.actor, 'repeated', `fired again (${count} times)`));
   sink.changes.push({ type: 'alert.updated', alertId: alert.id, status: alert.status, at: now });
   return { alertId: alert.id, dedupKey: p.dedupKey, outcome: 'deduplicated' };
 }
 
-async function openAlert(trx: Tx, org: OrgSnapshot, p: Prepared, now: number, sink: Sink): Promise<AlertRow | undefined> {
+async function openAlert(w: IngestWrites, org: OrgSnapshot, p: Prepared, now: number, sink: Sink): Promise<AlertRow | undefined> {
   const { event, actor } = p.item;
   const policy = p.service.escalation_policy_id ? org.policies.get(p.service.escalation_policy_id) : undefined;
   const spec = policy?.spec ?? null;
@@ -134,7 +135,7 @@ async function openAlert(trx: Tx, org: OrgSnapshot, p: Prepared, now: number, si
   };
   // The first timer is known before the insert, so it goes into the same row write.
   if (level !== null) values.next_escalation_at = nextTimer({ ...values, id: 0 }, {}, spec);
-  const row = await insertOpenAlert(trx, values);
+  const row = await w.insertOpen(values);
   if (!row) return undefined;
   const via = p.item.integration ? `${p.item.integration.name} (${p.item.integration.kind})` : actor.surface;
   const events = [eventRow(row.id, now, actor, 'triggered', `triggered via ${via}: ${event.summary}`, { severity: p.severity, raw_severity: event.severity })];
@@ -230,14 +231,18 @@ export class Ingestor {
     const now = ctx.clock.now();
     try {
       const sink: Sink = { events: [], pages: [], changes: [] };
-      const results = await ctx.store.tx(async (trx) => {
+      const results = await ctx.store.ingestTx(async (w, trx) => {
         const out: IngestResult[] = [];
-        for (const r of ready) out.push(await applyOne(trx, org, r.prepared, now, sink));
-        await flush(trx, sink);
+        for (const r of ready) out.push(await applyOne(w, trx, org, r.prepared, now, sink));
+        await flush(w, sink);
         return out;
       });
       const changes = sink.changes;
       ctx.metrics.ingestBatchSize.observe(ready.length);
+      // Answer once the commit is on disk. The next batch waits for the flush too: letting it run
+      // meanwhile made batches smaller and commits more frequent, which cost more than it saved
+      // (bench/ingest.js: 6,300 → 5,600 alerts/s).
+      await ctx.store.flushed();
       ready.forEach((r, i) => r.p.resolve(results[i] as IngestResult));
       this.afterCommit(changes);
     } catch (batchErr) {
@@ -250,11 +255,12 @@ export class Ingestor {
       for (const r of ready) {
         try {
           const sink: Sink = { events: [], pages: [], changes: [] };
-          const result = await ctx.store.tx(async (trx) => {
-            const out = await applyOne(trx, org, r.prepared, ctx.clock.now(), sink);
-            await flush(trx, sink);
+          const result = await ctx.store.ingestTx(async (w, trx) => {
+            const out = await applyOne(w, trx, org, r.prepared, ctx.clock.now(), sink);
+            await flush(w, sink);
             return out;
           });
+          await ctx.store.flushed();
           r.p.resolve(result);
           this.afterCommit(sink.changes);
         } catch (err) {
