@@ -5,7 +5,7 @@ import { firstApplicableLevel } from '../domain/escalation/policy.js';
 import { openKey, type AlertRow, type NewAlertEvent } from '../store/alert.repo.js';
 import type { IngestWrites } from '../store/ingest-writes.js';
 import type { Tx } from '../store/db.js';
-import type { OrgSnapshot } from '../store/org.repo.js';
+import { HOT_PATH_ORG_AGE_MS, type OrgSnapshot } from '../store/org.repo.js';
 import type { NewPage } from '../store/page.repo.js';
 import type { IntegrationKeysTable, ServicesTable } from '../store/schema.js';
 import { acknowledge, eventRow, nextTimer, resolve } from './alert-transitions.js';
@@ -214,7 +214,7 @@ export class Ingestor {
     const { ctx } = this;
     let org: OrgSnapshot;
     try {
-      org = await ctx.org.get(ctx.store.db);
+      org = await ctx.org.recent(ctx.store.db, HOT_PATH_ORG_AGE_MS);
     } catch (err) {
       for (const b of batch) b.reject(err);
       return;

@@ -6,7 +6,7 @@ import type { Updateable } from 'kysely';
 import type { PagesTable } from '../store/schema.js';
 import { claimDuePages, type PageRow } from '../store/page.repo.js';
 import { newActionToken, sha256Hex } from '../store/ids.js';
-import type { OrgSnapshot } from '../store/org.repo.js';
+import { HOT_PATH_ORG_AGE_MS, type OrgSnapshot } from '../store/org.repo.js';
 import type { PageMessage, SendResult, SenderRegistry } from './sender.js';
 
 /**
@@ -93,7 +93,7 @@ export class Deliverer {
 
   private async claim(limit: number, skipChannels: string[]): Promise<Claimed[]> {
     const { ctx } = this;
-    const org = await ctx.org.get(ctx.store.db);
+    const org = await ctx.org.recent(ctx.store.db, HOT_PATH_ORG_AGE_MS);
     const now = ctx.clock.now();
     return ctx.store.relaxedTx(async (trx) => {
       const pages = await claimDuePages(trx, ctx.store.dialect, this.owner, now, LEASE_MS, limit, skipChannels);
@@ -162,7 +162,7 @@ export class Deliverer {
     const results = this.finished.splice(0, FLUSH_CHUNK);
     if (results.length === 0) return;
     const { ctx } = this;
-    const org = await ctx.org.get(ctx.store.db);
+    const org = await ctx.org.recent(ctx.store.db, HOT_PATH_ORG_AGE_MS);
     const done = ctx.clock.now();
     const system = { kind: 'system' as const, id: null, name: 'Watchkeeper', surface: 'engine' as const };
     await ctx.store.relaxedTx(async (trx) => {

@@ -66,6 +66,12 @@ export async function loadOrg(conn: Conn): Promise<OrgSnapshot> {
   };
 }
 
+/**
+ * How stale a hot path (ingest batches, delivery) may see another process's configuration change.
+ * Changes made in this process invalidate the cache at once.
+ */
+export const HOT_PATH_ORG_AGE_MS = 250;
+
 export class OrgCache {
   private snapshot: OrgSnapshot | null = null;
   private loading: Promise<OrgSnapshot> | null = null;

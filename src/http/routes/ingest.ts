@@ -1,3 +1,4 @@
+import { HOT_PATH_ORG_AGE_MS } from '../../store/org.repo.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.js';
 import type { Actor } from '../../commands/context.js';
@@ -28,7 +29,7 @@ export function ingestRoutes(app: App, opts: { ingestRateLimit: number }): void 
   const limiter = new RateLimiter(opts.ingestRateLimit);
 
   const integrationFor = async (key: string, kind: string): Promise<IntegrationKeysTable | null> => {
-    const org = await ctx.org.recent(ctx.store.db, 250);
+    const org = await ctx.org.recent(ctx.store.db, HOT_PATH_ORG_AGE_MS);
     const i = org.integrationsByHash.get(sha256Hex(key));
     return i && i.kind === kind ? i : null;
   };
@@ -101,7 +102,7 @@ export function ingestRoutes(app: App, opts: { ingestRateLimit: number }): void 
     // Severities are mapped when the events commit, one by one; check them all first so that an
     // unknown value rejects the whole batch, as any other problem does, instead of a 400 for a
     // batch whose other alerts were stored (and paged).
-    const org = await ctx.org.get(ctx.store.db);
+    const org = await ctx.org.recent(ctx.store.db, HOT_PATH_ORG_AGE_MS);
     const severityProblems = parsed.events.flatMap((e, i) => {
       const r = org.severities.resolve(e.severity);
       return r.ok ? [] : [{ field: e.labels.severity !== undefined ? `alerts[${i}].labels.severity` : 'commonLabels.severity', message: r.message }];
