@@ -1,4 +1,3 @@
-import { HOT_PATH_ORG_AGE_MS } from '../../store/org.repo.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.js';
 import type { Actor } from '../../commands/context.js';
@@ -6,6 +5,7 @@ import type { IngestResult } from '../../commands/ingest.js';
 import { AppError } from '../../domain/errors.js';
 import type { AlertEventInput } from '../../domain/alert/types.js';
 import { sha256Hex } from '../../store/ids.js';
+import { HOT_PATH_ORG_AGE_MS } from '../../store/org.repo.js';
 import type { IntegrationKeysTable } from '../../store/schema.js';
 import { parseAlertmanagerWebhook } from '../compat/alertmanager-webhook.js';
 import { parseGenericEvent, verifyGenericSignature } from '../compat/generic-webhook.js';
