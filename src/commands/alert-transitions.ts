@@ -10,8 +10,6 @@ import type { Actor, ChangeEvent } from './context.js';
 import { notifyLevel } from './notify-level.js';
 import { eventRow } from './timeline.js';
 
-export { eventRow };
-
 /**
  * State changes of one alert inside a caller's transaction. Each writes the alert row, its timeline
  * rows and any pages together (the outbox), and recomputes the alert's escalation timer.

@@ -7,7 +7,7 @@ import { bumpConfigVersion, getSetting, putSetting } from '../store/settings.rep
 import { DEFAULT_SCALE } from '../domain/severity/severity.js';
 import { audit } from './audit.js';
 import type { Actor, Ctx } from './context.js';
-import { eventRow } from './alert-transitions.js';
+import { eventRow } from './timeline.js';
 
 /**
  * Applies an organisation file: the file is the truth, so what it lacks is removed. Everything

@@ -8,7 +8,8 @@ import type { Tx } from '../store/db.js';
 import { HOT_PATH_ORG_AGE_MS, type OrgSnapshot } from '../store/org.repo.js';
 import type { NewPage } from '../store/page.repo.js';
 import type { IntegrationKeysTable, ServicesTable } from '../store/schema.js';
-import { acknowledge, eventRow, nextTimer, resolve } from './alert-transitions.js';
+import { acknowledge, nextTimer, resolve } from './alert-transitions.js';
+import { eventRow } from './timeline.js';
 import type { Actor, ChangeEvent, Ctx } from './context.js';
 import { notifyLevel } from './notify-level.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Ctx } from '../commands/context.js';
-import { eventRow } from '../commands/alert-transitions.js';
+import { eventRow } from '../commands/timeline.js';
 import { insertAlertEvents, type NewAlertEvent } from '../store/alert.repo.js';
 import type { Updateable } from 'kysely';
 import type { PagesTable } from '../store/schema.js';

@@ -120,19 +120,20 @@ function openSqlite(file: string): Store {
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cached }) });
   const wal = file === ':memory:' ? null : new WalSync(`${file}-wal`);
   let writes: IngestWrites | null = null;
-  const durable = async <T>(result: T): Promise<T> => {
+  const flushed = async (): Promise<void> => {
     await wal?.sync();
-    return result;
   };
   return {
     db,
     dialect: 'sqlite',
     where: file,
-    tx: async (fn) => durable(await db.transaction().execute(fn)),
-    relaxedTx: (fn) => db.transaction().execute(fn),
-    flushed: async () => {
-      await wal?.sync();
+    tx: async (fn) => {
+      const result = await db.transaction().execute(fn);
+      await flushed();
+      return result;
     },
+    relaxedTx: (fn) => db.transaction().execute(fn),
+    flushed,
     // Holding the connection keeps every other query out while the raw transaction is open; the
     // Kysely queries the callback runs on `conn` use the same connection, inside the transaction.
     ingestTx: (fn) =>

@@ -77,32 +77,23 @@ class Receiver {
   }
 }
 
+/** One person paged by email and by webhook; the two levels each page one of them. */
+const personYaml = (name: string, hook: string) => `
+  - name: ${name}
+    email: ${name}@example.com
+    contact_methods:
+      - name: email
+        type: email
+        address: ${name}@example.com
+      - name: hook
+        type: webhook
+        address: ${hook}
+    notification_rules:
+      - contact_method: email
+      - contact_method: hook`;
+
 const orgYaml = (hook: string) => `
-users:
-  - name: first-line
-    email: first-line@example.com
-    contact_methods:
-      - name: email
-        type: email
-        address: first-line@example.com
-      - name: hook
-        type: webhook
-        address: ${hook}
-    notification_rules:
-      - contact_method: email
-      - contact_method: hook
-  - name: second-line
-    email: second-line@example.com
-    contact_methods:
-      - name: email
-        type: email
-        address: second-line@example.com
-      - name: hook
-        type: webhook
-        address: ${hook}
-    notification_rules:
-      - contact_method: email
-      - contact_method: hook
+users:${personYaml('first-line', hook)}${personYaml('second-line', hook)}
 escalation_policies:
   - name: two-levels
     levels:

@@ -2,7 +2,8 @@ import { planNextEscalation } from '../../domain/escalation/policy.js';
 import { claimDueEscalations, insertAlertEvents, updateAlert, type AlertRow } from '../../store/alert.repo.js';
 import type { Tx } from '../../store/db.js';
 import type { OrgSnapshot } from '../../store/org.repo.js';
-import { escalateTo, escalationStateOf, eventRow, nextTimer, policyOf, reasonText, type TransitionResult } from '../../commands/alert-transitions.js';
+import { escalateTo, escalationStateOf, nextTimer, policyOf, reasonText, type TransitionResult } from '../../commands/alert-transitions.js';
+import { eventRow } from '../../commands/timeline.js';
 import { systemActor, type ChangeEvent, type Ctx } from '../../commands/context.js';
 
 const BATCH = 200;

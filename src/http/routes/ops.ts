@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { App } from '../../app.js';
 import type { ChangeEvent } from '../../commands/context.js';
-import { requireRole } from '../auth.js';
 import type { ApiRouter } from '../router.js';
 
 export const VERSION = '0.1.0';
@@ -27,33 +26,42 @@ export function opsRoutes(app: App, router: ApiRouter): void {
   });
 
   // Every /api/v1 route needs a token, the description of the API included.
-  http.get('/api/v1/openapi.json', async (req) => {
-    requireRole(await app.auth.principal(req), 'viewer');
-    return router.openapi(VERSION);
+  router.add({
+    method: 'GET',
+    url: '/api/v1/openapi.json',
+    summary: 'This document',
+    tag: 'api',
+    role: 'viewer',
+    handler: async () => router.openapi(VERSION),
   });
 
   // Server-sent events: alert changes as they commit in this process. Each event names the alert;
   // clients fetch what they show. A comment line every 15 s keeps proxies from closing the stream.
-  http.get('/api/v1/stream', async (req, reply) => {
-    const p = await app.auth.principal(req);
-    requireRole(p, 'viewer');
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-    res.write(': connected\n\n');
-    let seq = 0;
-    const onChange = (e: ChangeEvent) => {
-      seq++;
-      res.write(`id: ${seq}\nevent: ${e.type}\ndata: ${JSON.stringify({ alert_id: e.alertId ?? null, status: e.status ?? null, at: new Date(e.at).toISOString() })}\n\n`);
-    };
-    ctx.bus.on('change', onChange);
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    keepAlive.unref();
-    const close = () => {
-      clearInterval(keepAlive);
-      ctx.bus.off('change', onChange);
-    };
-    req.raw.on('close', close);
-    res.on('close', close);
+  router.add({
+    method: 'GET',
+    url: '/api/v1/stream',
+    summary: 'Server-sent events: alert.created, alert.updated, page.updated, config.changed',
+    tag: 'api',
+    role: 'viewer',
+    handler: async (req, reply) => {
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+      res.write(': connected\n\n');
+      let seq = 0;
+      const onChange = (e: ChangeEvent) => {
+        seq++;
+        res.write(`id: ${seq}\nevent: ${e.type}\ndata: ${JSON.stringify({ alert_id: e.alertId ?? null, status: e.status ?? null, at: new Date(e.at).toISOString() })}\n\n`);
+      };
+      ctx.bus.on('change', onChange);
+      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+      keepAlive.unref();
+      const close = () => {
+        clearInterval(keepAlive);
+        ctx.bus.off('change', onChange);
+      };
+      req.raw.on('close', close);
+      res.on('close', close);
+    },
   });
 }
