@@ -10,6 +10,7 @@
 // repeat one of 100 dedup keys. Afterwards the server is stopped and the store is read back to
 // check that every event answered 202 is stored. Prints figures; asserts nothing.
 
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -47,13 +48,18 @@ const { values: flags } = parseArgs({
     duration: { type: 'string' },
     warmup: { type: 'string' },
     connections: { type: 'string' },
+    calibrate: { type: 'string' },
     'database-url': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
 if (flags.help) {
-  console.log(`usage: node bench/ingest.js [--duration SECONDS (15)] [--warmup SECONDS (2)] [--connections N (16)] [--database-url postgres://…]
+  console.log(`usage: node bench/ingest.js [--duration SECONDS (15)] [--warmup SECONDS (2)] [--connections N (16)] [--calibrate SECONDS (5)] [--database-url postgres://…]
+
+--calibrate first loads a bare node:http server that only parses each body as JSON
+(bench/bare-json-server.js) with the same client and connections, so the figures can be read
+against this machine's own ceiling; 0 skips it.
 
 Runs against dist/ (npm run bench:ingest builds first). With --database-url the server uses a
 temporary database wk_bench_<random> on that PostgreSQL server (or, without CREATE DATABASE
@@ -64,6 +70,7 @@ rights, a temporary schema), dropped at the end.`);
 const DURATION_S = positive('duration', flags.duration, 15);
 const WARMUP_S = positive('warmup', flags.warmup, 2);
 const CONNECTIONS = Math.round(positive('connections', flags.connections, 16));
+const CALIBRATE_S = flags.calibrate === '0' ? 0 : positive('calibrate', flags.calibrate, 5);
 const PG_URL = flags['database-url'] ?? null;
 
 /** A PagerDuty Events API v2 trigger, about the size a real monitoring tool sends. */
@@ -167,6 +174,36 @@ async function measuredRun(name, baseUrl, server, keyFor) {
     ['request body', `${r.bodyBytes} bytes`],
   ]);
   return { ...r, acks };
+}
+
+/**
+ * The same load against bench/bare-json-server.js: what one Node.js process answers per second on
+ * this machine when it does nothing but parse the body, with this load generator beside it.
+ */
+async function calibrate() {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(ROOT, 'bench', 'bare-json-server.js'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  onCleanup(async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+  await new Promise((resolve, reject) => {
+    child.stdout.once('data', resolve);
+    child.once('exit', (code) => reject(new Error(`bench/bare-json-server.js exited with code ${code}`)));
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await cannon(baseUrl, { seconds: 1, keyFor: (i) => `cal-warm-${i}` });
+  const cpu0 = cpuSeconds(child.pid);
+  const t0 = performance.now();
+  const { res } = await cannon(baseUrl, { seconds: CALIBRATE_S, keyFor: (i) => `cal-${i}` });
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = (cpuSeconds(child.pid) - cpu0) / wall;
+  child.kill('SIGTERM');
+  await exited;
+  return { rps: res.requests.mean, p99: res.latency.p99, cpu };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -276,6 +313,15 @@ async function main() {
       '         by bench/page-latency.js.',
   );
 
+  let ceiling = null;
+  if (CALIBRATE_S > 0) {
+    ceiling = await calibrate();
+    console.log(
+      `ceiling: a bare node:http server that only parses each body as JSON answers ${int(ceiling.rps)} req/s (p99 ${ceiling.p99} ms, ` +
+        `${fmt(ceiling.cpu * 100, 0)}% of a core) under this load: the most any Node.js server can answer here`,
+    );
+  }
+
   const server = startServer({
     args: ['--data-dir', dir, '--port', String(port), '--host', '127.0.0.1', '--org', path.join(ROOT, 'bench', 'org.yaml'), '--roles', 'api'],
     env: serverEnv,
@@ -296,6 +342,11 @@ async function main() {
   const storm = await measuredRun(`Run 2: alert storm (90% of events repeat one of ${HOT_KEYS} dedup keys)`, baseUrl, server, (i) =>
     i % 10 === 9 ? `${stormPrefix}new-${i}` : `${stormPrefix}hot-${i % HOT_KEYS}`,
   );
+
+  if (ceiling) {
+    const share = (r) => `${int(r.res.requests.mean)} req/s, ${fmt((100 * r.res.requests.mean) / ceiling.rps, 0)}% of the bare server's ${int(ceiling.rps)}`;
+    console.log(`\nAgainst this machine's ceiling: run 1 ${share(unique)}; run 2 ${share(storm)}`);
+  }
 
   const stop = await stopServer(server);
   console.log(`\nserver stopped with SIGTERM in ${stop.ms} ms (exit code ${stop.code}${stop.signal ? `, signal ${stop.signal}` : ''}${stop.killed ? '; did not stop in time, killed' : ''})`);
@@ -339,4 +390,4 @@ async function main() {
 }
 
 // Two runs and the warm-up, plus generous time for start, stop and the read-back.
-runBenchmark('bench/ingest.js', main, { timeLimitMs: (WARMUP_S + 2 * DURATION_S + 120) * 1000 });
+runBenchmark('bench/ingest.js', main, { timeLimitMs: (WARMUP_S + 2 * DURATION_S + CALIBRATE_S + 120) * 1000 });
