@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { systemClock, type Clock } from './domain/clock.js';
+import { setPassword } from './commands/accounts.js';
 import { ChangeBus, type Ctx } from './commands/context.js';
 import { Ingestor } from './commands/ingest.js';
 import { countTokens, ensureAdminToken, createToken } from './commands/tokens.js';
@@ -16,6 +17,7 @@ import { LogSender } from './notify/log/log.sender.js';
 import { WebhookSender } from './notify/webhook/webhook.sender.js';
 import { OrgCache } from './store/org.repo.js';
 import type { Store } from './store/db.js';
+import { randomAlnum } from './store/ids.js';
 import { Authenticator, buildHttp, registerRoutes } from './http/server.js';
 import type { FastifyInstance } from 'fastify';
 
@@ -133,6 +135,23 @@ export class App {
     fs.writeFileSync(file, `${t.token}\n`, { mode: 0o600 });
     return { file, created: true };
   }
+}
+
+/**
+ * First start: when nobody can sign in to the web UI yet, the organisation's first admin gets a
+ * generated password in <data-dir>/admin-password (mode 0600), never in the log.
+ */
+export async function bootstrapPassword(ctx: Ctx, dataDir: string): Promise<{ file: string; user: { name: string; email: string } } | null> {
+  const db = ctx.store.db;
+  if (await db.selectFrom('user_passwords').select('user_id').limit(1).executeTakeFirst()) return null;
+  const admin = await db.selectFrom('users').select(['name', 'email']).where('role', '=', 'admin').orderBy('created_at').orderBy('name').limit(1).executeTakeFirst();
+  if (!admin) return null;
+  const password = randomAlnum(24);
+  await setPassword(ctx, { kind: 'system', id: null, name: 'Watchkeeper', surface: 'config' }, { user: admin.name, password, requireCurrent: false });
+  const file = path.join(dataDir, 'admin-password');
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return { file, user: admin };
 }
 
 export function defaultSenders(log: Logger, smtpUrl: string | null, smtpFrom: string | null): SenderRegistry {

@@ -91,6 +91,34 @@ export async function main(argv: string[]): Promise<void> {
       printPlan(r.changes, r.generated_keys, r.dry_run);
     });
 
+  const user = program.command('user').description('People: passwords for the web UI');
+  user
+    .command('set-password')
+    .description("Set a user's web UI password, read from standard input (never from the command line, where ps and shell history would see it)")
+    .argument('<name>', 'user name, as in the organisation file')
+    .option('--server <url>', 'server URL (WATCHKEEPER_SERVER)')
+    .option('--token <token>', 'admin API token, or the user\'s own (WATCHKEEPER_TOKEN)')
+    .option('--current-password-stdin', 'the first line of standard input is the current password, the second the new one (needed to change your own)')
+    .addHelpText('after', '\nExamples:\n  openssl rand -base64 18 | tee bob.pw | WATCHKEEPER_TOKEN=$(cat data/admin-token) watchkeeper user set-password bob')
+    .action(async (name: string, o: { server?: string; token?: string; currentPasswordStdin?: boolean }) => {
+      const lines = (await readStdin()).split(/\r?\n/);
+      const [first = '', second = ''] = lines;
+      const body = o.currentPasswordStdin ? { password: second, current_password: first } : { password: first };
+      if (!body.password) throw new Error('no password on standard input; pipe it in, e.g. printf %s "$PW" | watchkeeper user set-password NAME');
+      await client(o).request('PUT', `/api/v1/users/${encodeURIComponent(name)}/password`, body);
+      console.log(`password set for ${name}; their other web sessions have ended`);
+    });
+
   program.showHelpAfterError('(run with --help for usage)');
   await program.parseAsync(argv);
+}
+
+/** Where commands read standard input from; tests put a stream of their own here. */
+export const cliInput: { stdin: NodeJS.ReadableStream & { isTTY?: boolean } } = { stdin: process.stdin };
+
+async function readStdin(): Promise<string> {
+  if (cliInput.stdin.isTTY) throw new Error('pipe the password into standard input; it is never read from the command line');
+  const chunks: Buffer[] = [];
+  for await (const c of cliInput.stdin) chunks.push(Buffer.from(c as Buffer | string));
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
-import { App, type Role } from '../app.js';
+import { App, bootstrapPassword, type Role } from '../app.js';
 import { applyOrg } from '../commands/apply-org.js';
 import { loadEnv } from '../config/env.js';
 import { parseOrgYaml, type OrgConfig } from '../config/org.js';
@@ -70,11 +70,12 @@ export async function serve(opts: ServeOptions): Promise<void> {
   }
 
   const admin = await app.bootstrapAdmin({ envToken: env.adminToken, dataDir: opts.dataDir });
+  const signIn = await bootstrapPassword(app.ctx, opts.dataDir);
 
   if (roles.includes('api')) await app.http.listen({ port: opts.port, host: opts.host });
   await app.start();
 
-  printBanner(log, { env, opts, org, adminFile: admin.file, adminFromEnv: env.adminToken !== null, where: store.where, dialect: store.dialect, roles });
+  printBanner(log, { env, opts, org, signIn, adminFile: admin.file, adminFromEnv: env.adminToken !== null, where: store.where, dialect: store.dialect, roles });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -92,7 +93,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
 
 function printBanner(
   log: Logger,
-  b: { env: ReturnType<typeof loadEnv>; opts: ServeOptions; org: OrgConfig | null; adminFile: string | null; adminFromEnv: boolean; where: string; dialect: string; roles: string[] },
+  b: { env: ReturnType<typeof loadEnv>; opts: ServeOptions; org: OrgConfig | null; signIn: Awaited<ReturnType<typeof bootstrapPassword>>; adminFile: string | null; adminFromEnv: boolean; where: string; dialect: string; roles: string[] },
 ): void {
   const base = b.env.publicUrl;
   const lines: string[] = [];
@@ -106,6 +107,8 @@ function printBanner(
       }
     }
   }
+  lines.push(`Web UI: ${base}/`);
+  if (b.signIn) lines.push(`Sign in as ${b.signIn.user.email} with the password in ${b.signIn.file} (change it on your profile page)`);
   if (b.adminFromEnv) lines.push('Admin token: the value of WATCHKEEPER_ADMIN_TOKEN');
   else if (b.adminFile) lines.push(`Admin token: cat ${b.adminFile}`);
   else lines.push('Admin token: create one with an existing admin token (POST /api/v1/tokens), or set WATCHKEEPER_ADMIN_TOKEN and restart');

@@ -13,6 +13,8 @@ export interface ApiRoute {
   summary: string;
   tag: string;
   role: Role;
+  /** 'none' only for signing in: the one /api/v1 route that cannot need a principal. */
+  auth?: 'none';
   body?: z.ZodType;
   query?: z.ZodType;
   handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
@@ -34,6 +36,7 @@ export class ApiRouter {
       // onRequest runs before the body is read: without a valid token nothing is parsed, and the
       // answer is 401/403 whatever the body holds.
       onRequest: async (req) => {
+        if (r.auth === 'none') return;
         req.principal = await this.auth.principal(req);
         requireRole(req.principal, r.role);
       },
@@ -50,8 +53,8 @@ export class ApiRouter {
       const op: Record<string, unknown> = {
         summary: r.summary,
         tags: [r.tag],
-        description: `Requires a token with the ${r.role} role or higher.`,
-        security: [{ bearer: [] }],
+        description: r.auth === 'none' ? 'No authentication.' : `Requires a token (or a signed-in session) with the ${r.role} role or higher.`,
+        security: r.auth === 'none' ? [] : [{ bearer: [] }, { session: [] }],
         parameters: [...params, ...query],
         responses: {
           '200': { description: 'OK' },
@@ -69,10 +72,13 @@ export class ApiRouter {
     }
     return {
       openapi: '3.1.0',
-      info: { title: 'Watchkeeper API', version, description: 'On-call and incident response. All routes need `Authorization: Bearer <token>`.' },
+      info: { title: 'Watchkeeper API', version, description: 'On-call and incident response. Every route but POST /api/v1/session needs `Authorization: Bearer <token>` or a signed-in session.' },
       servers: [{ url: '/' }],
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'wk_session', description: 'Web UI session; changes also need the X-CSRF-Token header.' },
+        },
         schemas: {
           Error: {
             type: 'object',

@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { App } from '../app.js';
 import { Authenticator } from './auth.js';
@@ -8,6 +9,8 @@ import { alertRoutes } from './routes/alerts.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { opsRoutes } from './routes/ops.js';
 import { orgRoutes } from './routes/org.js';
+import { sessionRoutes } from './routes/session.js';
+import { registerWeb } from './web.js';
 
 export interface HttpOptions {
   ingestRateLimit: number;
@@ -30,6 +33,8 @@ export function buildHttp(): FastifyInstance {
   });
   // Browsers post the confirmation form of one-time links as urlencoded with no fields we need.
   http.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, _body, done) => done(null, {}));
+  // Parses the Cookie header for the web UI's session; API clients use bearer tokens.
+  void http.register(fastifyCookie);
   http.setErrorHandler(errorHandler);
   http.setNotFoundHandler((req, reply) => {
     void reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}; see /api/v1/openapi.json` } });
@@ -45,6 +50,8 @@ export function registerRoutes(app: App, opts: HttpOptions): ApiRouter {
   actionRoutes(app);
   alertRoutes(app, router);
   orgRoutes(app, router);
+  sessionRoutes(app, router);
+  registerWeb(app.http);
   return router;
 }
 

@@ -100,6 +100,17 @@ export async function listAlerts(conn: Conn, f: AlertFilter): Promise<AlertRow[]
   return q.orderBy('id', 'desc').limit(f.limit).execute();
 }
 
+/** Open alerts counted by status, service and severity (served by the alerts_open_summary index). */
+export async function countOpenAlerts(conn: Conn): Promise<{ status: string; service_id: string; severity: string; n: number }[]> {
+  const rows = await conn
+    .selectFrom('alerts')
+    .select(['status', 'service_id', 'severity', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('status', 'in', ['triggered', 'acknowledged'])
+    .groupBy(['status', 'service_id', 'severity'])
+    .execute();
+  return rows.map((r) => ({ ...r, n: Number(r.n) }));
+}
+
 /** Alerts whose escalation timer is due, oldest first; locked and skipped by other engines on PostgreSQL. */
 export async function claimDueEscalations(trx: Tx, dialect: Dialect, now: number, limit: number): Promise<AlertRow[]> {
   return trx

@@ -1,11 +1,13 @@
 import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Store } from './db.js';
 import { migration001 } from './migrations/001-paging-core.js';
+import { migration002 } from './migrations/002-accounts.js';
 
 /** Migrations are code, in order; the same set serves SQLite and PostgreSQL. */
 export function migrations(store: Store): Record<string, Migration> {
   return {
     '001-paging-core': migration001(store.dialect),
+    '002-accounts': migration002(store.dialect),
   };
 }
 

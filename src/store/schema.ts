@@ -107,6 +107,24 @@ export interface ApiTokensTable {
   revoked_at: number | null;
 }
 
+export interface UserPasswordsTable {
+  user_id: string;
+  /** scrypt$<N>$<r>$<p>$<salt base64>$<hash base64> */
+  password_hash: string;
+  updated_at: number;
+}
+
+export interface SessionsTable {
+  /** SHA-256 (hex) of the session cookie's value. */
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  user_agent: string | null;
+}
+
 export interface AlertsTable {
   id: Generated<number>;
   service_id: string;
@@ -237,6 +255,8 @@ export interface DB {
   services: ServicesTable;
   integration_keys: IntegrationKeysTable;
   api_tokens: ApiTokensTable;
+  user_passwords: UserPasswordsTable;
+  sessions: SessionsTable;
   alerts: AlertsTable;
   alert_events: AlertEventsTable;
   pages: PagesTable;

@@ -23,6 +23,7 @@ export function retentionModule(ctx: Ctx, retentionDays: number) {
       if (old.length) await db.deleteFrom('alerts').where('id', 'in', old.map((o) => o.id)).execute();
       await db.deleteFrom('webhook_replays').where('seen_at', '<', now - REPLAY_WINDOW_MS).execute();
       await db.deleteFrom('action_tokens').where('expires_at', '<', now - LINK_GRACE_MS).execute();
+      await db.deleteFrom('sessions').where('expires_at', '<', now).execute();
       if (old.length < BATCH) lastRun = now;
       if (old.length) ctx.log.info({ component: 'engine', module: 'retention', deleted: old.length }, `pruned ${old.length} alerts resolved over ${retentionDays} days ago`);
       return old.length === BATCH;

@@ -3,7 +3,7 @@ import type { App } from '../../app.js';
 import { ackAlert, escalateAlert, noteAlert, reassignAlert, resolveAlert, snoozeAlert } from '../../commands/alert-actions.js';
 import { AppError } from '../../domain/errors.js';
 import { emptyEvent } from '../../domain/alert/types.js';
-import { getAlert, listAlertEvents, listAlerts, recurrence } from '../../store/alert.repo.js';
+import { countOpenAlerts, getAlert, listAlertEvents, listAlerts, recurrence } from '../../store/alert.repo.js';
 import { listPagesForAlert } from '../../store/page.repo.js';
 import { actorOf } from '../auth.js';
 import { presentAlert, presentEvent, presentPage } from '../presenters.js';
@@ -101,6 +101,38 @@ export function alertRoutes(app: App, r: ApiRouter): void {
       const alert = result.alertId ? await getAlert(ctx.store.db, result.alertId) : undefined;
       void reply.status(result.outcome === 'created' ? 201 : 200);
       return { outcome: result.outcome, dedup_key: result.dedupKey, alert: alert ? presentAlert(alert, o) : null };
+    },
+  });
+
+  r.add({
+    method: 'GET',
+    url: '/api/v1/alerts/summary',
+    summary: 'Open alerts counted by severity (every severity, most severe first) and by service (most open first)',
+    tag: 'alerts',
+    role: 'viewer',
+    handler: async () => {
+      const o = await org();
+      const rows = await countOpenAlerts(ctx.store.db);
+      const total = { triggered: 0, acknowledged: 0 };
+      const bySeverity = new Map(o.severities.names().map((name) => [name, { severity: name, triggered: 0, acknowledged: 0 }]));
+      const byService = new Map<string, { service: string; service_id: string; triggered: number; acknowledged: number }>();
+      for (const row of rows) {
+        const status = row.status as 'triggered' | 'acknowledged';
+        total[status] += row.n;
+        // A severity removed from the scale after its alerts opened still counts, after the known ones.
+        let sev = bySeverity.get(row.severity);
+        if (!sev) bySeverity.set(row.severity, (sev = { severity: row.severity, triggered: 0, acknowledged: 0 }));
+        sev[status] += row.n;
+        let svc = byService.get(row.service_id);
+        if (!svc) byService.set(row.service_id, (svc = { service: o.services.get(row.service_id)?.name ?? row.service_id, service_id: row.service_id, triggered: 0, acknowledged: 0 }));
+        svc[status] += row.n;
+      }
+      const open = (x: { triggered: number; acknowledged: number }) => x.triggered + x.acknowledged;
+      return {
+        ...total,
+        by_severity: [...bySeverity.values()],
+        by_service: [...byService.values()].sort((a, b) => open(b) - open(a) || b.triggered - a.triggered || a.service.localeCompare(b.service)),
+      };
     },
   });
 

@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/** The built web UI (npm run build:web). */
+export const WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+/** Paths that belong to the API, ingest and operations; never answered with the UI. */
+const SERVER_PATHS = /^\/(api|v2|integrations|a|healthz|readyz|metrics)(\/|$|\?)/;
+
+// The UI loads only its own scripts and styles, is never framed (no clickjacking of an
+// Acknowledge button), and sends no Referer with alert links it opens.
+const HTML_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-cache',
+  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+const NOT_BUILT = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Watchkeeper</title></head>
+<body style="font-family:sans-serif;max-width:40em;margin:3em auto">
+<h1>Watchkeeper</h1><p>The web UI is not built. Run <code>npm run build:web</code> (<code>npm start</code> does it) and reload.</p>
+<p>The API is up: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p></body></html>`;
+
+/**
+ * Serves the single-page UI: hashed assets as immutable files, and index.html for every other GET
+ * a browser makes outside the server's own paths, so /alerts/42 can be reloaded or shared.
+ */
+export function registerWeb(http: FastifyInstance, root = WEB_ROOT): void {
+  const indexFile = path.join(root, 'index.html');
+  const built = fs.existsSync(indexFile);
+  if (built) {
+    void http.register(fastifyStatic, {
+      root,
+      prefix: '/',
+      wildcard: false,
+      index: false,
+      cacheControl: false,
+      setHeaders: (res, file) => {
+        if (file.includes(`${path.sep}assets${path.sep}`)) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+        res.setHeader('x-content-type-options', 'nosniff');
+      },
+    });
+  }
+  // Read per request while small: a rebuilt UI is served without restarting the server.
+  const page = (_req: FastifyRequest, reply: FastifyReply) => reply.headers(HTML_HEADERS).send(built && fs.existsSync(indexFile) ? fs.readFileSync(indexFile) : NOT_BUILT);
+  http.get('/', page);
+  http.addHook('onRequest', async (req, reply) => {
+    if (req.method !== 'GET' || SERVER_PATHS.test(req.url) || req.url === '/') return;
+    if (!String(req.headers.accept ?? '').includes('text/html')) return;
+    // Files the static plugin knows are served by it; anything else a browser navigates to is a UI route.
+    if (req.routeOptions.url !== undefined) return;
+    return page(req, reply);
+  });
+}
