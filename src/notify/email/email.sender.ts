@@ -1,7 +1,9 @@
-import nodemailer from 'nodemailer';
-import type { NodemailerError, SendMailOptions, SMTPPoolOptions, SMTPPoolSentMessageInfo, Transporter } from 'nodemailer';
+import type { NodemailerError } from 'nodemailer';
+import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import { AppError } from '../../domain/errors.js';
 import type { PageMessage, SendResult, Sender } from '../sender.js';
+import { composeMail, envelopeAddress, type MailParts } from './mime.js';
+import { SmtpPool } from './smtp-pool.js';
 import {
   detailRows,
   errorMessage,
@@ -41,8 +43,9 @@ const PERMANENT_CODES = new Set(['EAUTH', 'ENOAUTH', 'ECONFIG', 'EENVELOPE', 'EM
 
 export class EmailSender implements Sender {
   readonly channel: string = 'email';
-  private readonly transport: Transporter<SMTPPoolSentMessageInfo, SMTPPoolOptions>;
+  private readonly pool: SmtpPool;
   private readonly from: string;
+  private readonly envelopeFrom: string;
   private readonly messageIdDomain: string;
   private readonly sendTimeoutMs: number;
 
@@ -50,42 +53,34 @@ export class EmailSender implements Sender {
     assertSmtpUrl(opts.smtpUrl);
     const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.from = opts.from ?? DEFAULT_FROM;
+    this.envelopeFrom = envelopeAddress(this.from);
     this.messageIdDomain = domainOf(this.from);
     this.sendTimeoutMs = opts.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
-    this.transport = nodemailer.createTransport({
-      url: opts.smtpUrl,
-      pool: true,
+    // nodemailer reads host, port, smtps:// (TLS from the start), credentials and options given
+    // as query parameters (e.g. ?requireTLS=true) from the URL.
+    const { auth, ...connection } = parseConnectionUrl(opts.smtpUrl) as Record<string, unknown> & { auth?: { user?: string; pass?: string } };
+    this.pool = new SmtpPool({
+      connection: { ...connection, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout, logger: false },
+      auth: auth?.user ? { user: auth.user, pass: auth.pass ?? '' } : undefined,
       maxConnections: opts.maxConnections ?? 10,
-      // Keep pooled connections instead of reconnecting every 100 messages (nodemailer's default):
-      // during an alert storm the reconnects alone added seconds of page latency.
-      maxMessages: Infinity,
-      connectionTimeout: timeout,
-      greetingTimeout: timeout,
-      socketTimeout: timeout,
-      // Every part of a page is a string we built; nothing should ever make the mailer read a
-      // file or fetch a URL on an attacker-controlled alert's behalf.
-      disableFileAccess: true,
-      disableUrlAccess: true,
     });
   }
 
   async send(msg: PageMessage): Promise<SendResult> {
     try {
-      const info = await this.transport.sendMail({
-        ...this.compose(msg),
-        signal: AbortSignal.timeout(this.sendTimeoutMs),
-      });
-      return sent(info.serverMessageId ?? info.messageId ?? null, info.response);
+      const parts = this.compose(msg);
+      const info = await this.pool.send({ from: this.envelopeFrom, to: [msg.destination] }, composeMail(parts), AbortSignal.timeout(this.sendTimeoutMs));
+      return sent(info.serverMessageId ?? parts.messageId, info.response);
     } catch (err) {
       return classifySmtpError(err);
     }
   }
 
   async close(): Promise<void> {
-    this.transport.close();
+    this.pool.close();
   }
 
-  private compose(msg: PageMessage): SendMailOptions {
+  private compose(msg: PageMessage): MailParts {
     const { subject, text } = renderPageText(msg);
     const thread = threadId(msg.alert.id, this.messageIdDomain);
     return {
