@@ -95,6 +95,14 @@ export class App {
 
   /** Starts the background loops this process holds (the HTTP listener is started by the caller). */
   async start(): Promise<void> {
+    const wakeups = this.ctx.store.wakeups;
+    if (wakeups) {
+      // Live views (the UI's event stream) in any API process hear about changes every process commits.
+      this.ctx.bus.relayTo((payload) => wakeups.notifyChanges(payload));
+      if (this.roles.has('api')) {
+        await wakeups.listenChanges((payload) => this.ctx.bus.receive(payload)).catch((err: unknown) => this.ctx.log.warn({ err }, 'LISTEN for changes failed; live views show this process only'));
+      }
+    }
     if (this.roles.has('engine')) this.engine.start();
     if (this.roles.has('notify')) this.notifier.start();
     if (this.roles.has('engine') || this.roles.has('notify')) {

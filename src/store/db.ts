@@ -52,9 +52,18 @@ export interface Store {
 export interface Wakeups {
   listen(onWake: () => void): Promise<void>;
   notify(): void;
+  /**
+   * Change events for other processes' live views (the UI's event stream). Delivered to every
+   * process on the same database and schema, this one included; payloads stay under PostgreSQL's
+   * 8,000-byte NOTIFY limit (the caller chunks them).
+   */
+  listenChanges(onPayload: (payload: string) => void): Promise<void>;
+  notifyChanges(payload: string): void;
 }
 
 const WAKE_CHANNEL = 'watchkeeper_wake';
+/** NOTIFY channels are database-wide: name the schema so two installations in one database stay apart. */
+const changesChannel = (schema: string | undefined) => `watchkeeper_changes_${(schema ?? 'default').toLowerCase().replace(/[^a-z0-9_]/g, '_')}`.slice(0, 63);
 
 // int8 (bigint) columns hold epoch milliseconds and counters; they fit in a double.
 pg.types.setTypeParser(20, (v: string) => Number(v));
@@ -241,17 +250,29 @@ function openPostgres(url: string, poolSize: number, schema?: string): Store {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const u = new URL(url);
-  let listener: pg.Client | null = null;
+  let listener: Promise<pg.Client> | null = null;
   let notifyQueued = false;
+  const changes = changesChannel(schema);
+  const handlers = new Map<string, (payload: string) => void>();
+  /** One LISTEN connection per process, shared by the channels it listens to. */
+  const listenOn = async (channel: string, onPayload: (payload: string) => void) => {
+    if (handlers.has(channel)) return;
+    handlers.set(channel, onPayload);
+    listener ??= (async () => {
+      const client = new pg.Client({ connectionString: url });
+      client.on('notification', (n) => handlers.get(n.channel)?.(n.payload ?? ''));
+      // A lost listener only makes wake-ups and live views slower (polling still runs); never crash for it.
+      client.on('error', () => undefined);
+      await client.connect();
+      return client;
+    })();
+    await (await listener).query(`LISTEN ${channel}`);
+  };
   const wakeups: Wakeups = {
-    async listen(onWake) {
-      if (listener) return;
-      listener = new pg.Client({ connectionString: url });
-      listener.on('notification', () => onWake());
-      // A lost listener only makes wake-ups slower (polling still runs); never crash for it.
-      listener.on('error', () => undefined);
-      await listener.connect();
-      await listener.query(`LISTEN ${WAKE_CHANNEL}`);
+    listen: (onWake) => listenOn(WAKE_CHANNEL, () => onWake()),
+    listenChanges: (onPayload) => listenOn(changes, onPayload),
+    notifyChanges(payload) {
+      pool.query('SELECT pg_notify($1, $2)', [changes, payload]).catch(() => undefined);
     },
     notify() {
       // Coalesce bursts: one NOTIFY per tick of the event loop is enough to wake everyone.
@@ -285,8 +306,10 @@ function openPostgres(url: string, poolSize: number, schema?: string): Store {
     ingestTx: (fn) => tx((trx) => fn(kyselyIngestWrites(trx), trx)),
     flushed: async () => undefined,
     async close() {
-      await listener?.end().catch(() => undefined);
+      const l = listener;
       listener = null;
+      handlers.clear();
+      if (l) await l.then((c) => c.end()).catch(() => undefined);
       await db.destroy();
     },
   };
