@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -21,5 +22,10 @@ export default tseslint.config(
     languageOptions: {
       globals: { setTimeout: 'readonly', clearTimeout: 'readonly', performance: 'readonly', Buffer: 'readonly', AbortSignal: 'readonly' },
     },
+  },
+  {
+    // The web UI runs in the browser; TypeScript checks its globals (lib DOM), so no-undef stays off.
+    files: ['web/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
   },
 );

@@ -1,0 +1,207 @@
+/** Shapes of the /api/v1 answers the UI reads (see src/http/presenters.ts and web/API-CONTRACT.md). */
+
+export type Role = 'viewer' | 'responder' | 'manager' | 'admin';
+export const ROLES: Role[] = ['viewer', 'responder', 'manager', 'admin'];
+export const roleRank = (r: string): number => ROLES.indexOf(r as Role);
+
+export interface SessionUser {
+  id: string;
+  name: string;
+  full_name: string | null;
+  email: string;
+  role: Role;
+  time_zone: string | null;
+}
+
+export interface Session {
+  user: SessionUser;
+  csrf_token: string;
+}
+
+export type AlertStatus = 'triggered' | 'acknowledged' | 'resolved';
+export const ALERT_STATUSES: AlertStatus[] = ['triggered', 'acknowledged', 'resolved'];
+
+export interface AlertLink {
+  href: string;
+  text?: string;
+}
+
+export interface Alert {
+  id: number;
+  status: AlertStatus;
+  severity: string;
+  summary: string;
+  service: { id: string; name: string | null };
+  dedup_key: string;
+  source: string | null;
+  component: string | null;
+  group: string | null;
+  class: string | null;
+  details: unknown;
+  links: AlertLink[];
+  labels: Record<string, string>;
+  count: number;
+  first_seen_at: string;
+  last_seen_at: string;
+  created_at: string;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  resolved_at: string | null;
+  resolved_by: string | null;
+  snoozed_until: string | null;
+  escalation: {
+    policy: { id: string; name: string | null } | null;
+    level: number | null;
+    levels: number;
+    repeat: number;
+    next_escalation_at: string | null;
+  };
+}
+
+export interface AlertList {
+  alerts: Alert[];
+  next_before: number | null;
+}
+
+export interface Actor {
+  kind: string;
+  id: string | null;
+  name: string | null;
+}
+
+export interface TimelineEvent {
+  id: number;
+  at: string;
+  kind: string;
+  actor: Actor;
+  surface: string;
+  message: string | null;
+  data: unknown;
+}
+
+export interface Page {
+  id: string;
+  user: { id: string; name: string | null };
+  channel: string;
+  destination: string;
+  level: number;
+  repeat: number;
+  status: string;
+  created_at: string;
+  due_at: string | null;
+  sent_at: string | null;
+  attempts: number;
+  last_error: string | null;
+}
+
+export interface AlertDetail {
+  alert: Alert;
+  recurrence: { window_days: number; alerts: number; fired: number };
+  timeline: TimelineEvent[];
+  pages: Page[];
+}
+
+export interface SeverityCount {
+  severity: string;
+  triggered: number;
+  acknowledged: number;
+}
+
+export interface ServiceCount {
+  service: string;
+  service_id: string;
+  triggered: number;
+  acknowledged: number;
+}
+
+export interface AlertSummary {
+  triggered: number;
+  acknowledged: number;
+  by_severity: SeverityCount[];
+  by_service: ServiceCount[];
+}
+
+export interface ContactMethod {
+  name: string;
+  type: string;
+  address: string;
+}
+
+export interface User {
+  name: string;
+  full_name?: string;
+  email: string;
+  time_zone?: string;
+  role?: Role;
+  contact_methods?: ContactMethod[];
+  notification_rules?: { contact_method: string; delay_minutes: number; urgency?: string | null }[];
+}
+
+export interface Team {
+  name: string;
+  description: string | null;
+  members: { user: string; role: string }[];
+}
+
+/** A target names its kind as its key: { user: "alice" } or { team: "sre", role: "lead" }. */
+export type PolicyTarget = Record<string, unknown> & { role?: string; severities?: string[] };
+
+export interface PolicyLevel {
+  targets: PolicyTarget[];
+  delay_minutes: number;
+  delay_by_severity?: Record<string, number>;
+  severities?: string[];
+  unresolved_after_minutes?: number;
+}
+
+export interface EscalationPolicy {
+  name: string;
+  description: string | null;
+  repeat: number;
+  no_auto_escalate?: boolean;
+  levels: PolicyLevel[];
+}
+
+export interface Integration {
+  name: string;
+  type: 'events_v2' | 'alertmanager' | 'generic' | string;
+  secret_env?: string;
+  url: string;
+}
+
+export interface Service {
+  name: string;
+  description?: string;
+  escalation_policy?: string;
+  team?: string;
+  integrations: Integration[];
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  role: Role;
+  token_hint: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  user: string | null;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: Actor;
+  surface: string;
+  action: string;
+  entity: { kind: string; id: string | null; name: string | null };
+  detail: unknown;
+}
+
+/** One event from /api/v1/stream. */
+export interface StreamEvent {
+  type: 'alert.created' | 'alert.updated' | 'page.updated' | 'config.changed';
+  alert_id: number | null;
+  status: AlertStatus | null;
+  at: string;
+}

@@ -1,0 +1,98 @@
+import { useEffect, type ReactNode } from 'react';
+import { AlertPage } from './alerts/alert-page';
+import { AlertsPage } from './alerts/alerts-page';
+import { AuditPage } from './audit/audit-page';
+import { LoginPage } from './auth/login-page';
+import { loginPathFor, SessionProvider, useSession } from './auth/session';
+import { HomePage } from './home/home-page';
+import { LiveProvider } from './lib/live';
+import { useTitle } from './lib/title';
+import { PoliciesPage } from './org/policies-page';
+import { TeamsPage } from './org/teams-page';
+import { UsersPage } from './org/users-page';
+import { ProfilePage } from './profile/profile-page';
+import { Link, matchPath, navigate, useLocation } from './router/router';
+import { ServicesPage } from './services/services-page';
+import { Shell } from './shell/shell';
+import { Button } from './ui/button';
+import { LoadError } from './ui/states';
+import { ToastProvider } from './ui/toast';
+
+function NotFound() {
+  useTitle('Not found');
+  return (
+    <>
+      <h1>Not found</h1>
+      <p>
+        Nothing lives at this address. Go to <Link to="/">Home</Link> or <Link to="/alerts">Alerts</Link>.
+      </p>
+    </>
+  );
+}
+
+function Forbidden() {
+  useTitle('Not allowed');
+  return (
+    <>
+      <h1>Not allowed</h1>
+      <p>This page is for admins. Ask an admin if you need what it shows.</p>
+    </>
+  );
+}
+
+function route(pathname: string, isAdmin: boolean): ReactNode {
+  if (pathname === '/') return <HomePage />;
+  if (pathname === '/alerts') return <AlertsPage />;
+  const alert = matchPath('/alerts/:id', pathname);
+  if (alert) {
+    const id = Number(alert.id);
+    return Number.isInteger(id) && id > 0 ? <AlertPage key={id} id={id} /> : <NotFound />;
+  }
+  if (pathname === '/services') return <ServicesPage />;
+  if (pathname === '/escalation-policies') return <PoliciesPage />;
+  if (pathname === '/teams') return <TeamsPage />;
+  if (pathname === '/users') return <UsersPage />;
+  if (pathname === '/profile') return <ProfilePage />;
+  if (pathname === '/audit') return isAdmin ? <AuditPage /> : <Forbidden />;
+  return <NotFound />;
+}
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+function Routes() {
+  const { status, user, error, retry } = useSession();
+  const { pathname, search } = useLocation();
+  if (pathname === '/login') return <LoginPage />;
+  if (status === 'loading') return <p className="muted" style={{ padding: '2rem' }}>Loading…</p>;
+  if (status === 'error')
+    return (
+      <main className="login" id="main">
+        <h1>Watchkeeper is not answering</h1>
+        <LoadError error={error} />
+        <p>
+          <Button variant="primary" onClick={retry}>
+            Try again
+          </Button>
+        </p>
+      </main>
+    );
+  if (status === 'signed-out' || !user) return <Redirect to={loginPathFor(pathname, search)} />;
+  return (
+    <LiveProvider>
+      <Shell>{route(pathname, user.role === 'admin')}</Shell>
+    </LiveProvider>
+  );
+}
+
+export function App() {
+  return (
+    <ToastProvider>
+      <SessionProvider>
+        <Routes />
+      </SessionProvider>
+    </ToastProvider>
+  );
+}
