@@ -19,6 +19,7 @@ import { OrgCache } from './store/org.repo.js';
 import type { Store } from './store/db.js';
 import { randomAlnum } from './store/ids.js';
 import { Authenticator, buildHttp, registerRoutes } from './http/server.js';
+import { OidcSignIn, type OidcOptions } from './auth/oidc.js';
 import type { FastifyInstance } from 'fastify';
 
 export type Role = 'api' | 'engine' | 'notify';
@@ -39,6 +40,8 @@ export interface AppOptions {
   /** Events per minute per integration key; 0 turns the limit off. */
   ingestRateLimit?: number;
   defaultMetrics?: boolean;
+  /** Single sign-on for the web UI through an OpenID Connect provider; null = passwords only. */
+  oidc?: OidcOptions | null;
 }
 
 /**
@@ -55,6 +58,7 @@ export class App {
   readonly http: FastifyInstance;
   readonly auth: Authenticator;
   readonly roles: Set<Role>;
+  readonly oidc: OidcSignIn | null;
 
   constructor(opts: AppOptions) {
     const log = opts.log ?? pino({ level: 'silent' });
@@ -80,6 +84,7 @@ export class App {
     this.notifier = new Engine(this.ctx, interval, [{ name: 'deliver', run: () => this.deliverer.run() }], 'notify');
     this.ingestor = new Ingestor(this.ctx);
     this.auth = new Authenticator(this.ctx);
+    this.oidc = opts.oidc ? new OidcSignIn(this.ctx, opts.oidc) : null;
     const httpOpts = { ingestRateLimit: opts.ingestRateLimit ?? 1200 };
     this.http = buildHttp();
     registerRoutes(this, httpOpts);

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
 import { App, bootstrapPassword, type Role } from '../app.js';
 import { applyOrg } from '../commands/apply-org.js';
-import { loadEnv } from '../config/env.js';
+import { readOidcEnv } from '../auth/oidc.js';
+import { EnvError, loadEnv, type Env } from '../config/env.js';
 import { parseOrgYaml, type OrgConfig } from '../config/org.js';
 import { openStore, StoreLockedError } from '../store/db.js';
 
@@ -30,7 +31,16 @@ function makeLogger(level: string): Logger {
  * --org (or the demo organisation on a first start), make sure an admin token exists, then serve.
  */
 export async function serve(opts: ServeOptions): Promise<void> {
-  const env = loadEnv(process.env, { port: opts.port });
+  // Every problem with the environment at once, the OIDC variables' included.
+  const oidcEnv = readOidcEnv(process.env);
+  let env: Env;
+  try {
+    env = loadEnv(process.env, { port: opts.port });
+  } catch (err) {
+    if (err instanceof EnvError) throw new EnvError([...err.problems, ...oidcEnv.problems]);
+    throw err;
+  }
+  if (oidcEnv.problems.length > 0) throw new EnvError(oidcEnv.problems);
   const log = makeLogger(env.logLevel);
   const roles = opts.roles.split(',').map((r) => r.trim()) as Role[];
   for (const r of roles) if (!['api', 'engine', 'notify'].includes(r)) throw new Error(`--roles: unknown role "${r}"; use api, engine and notify`);
@@ -53,6 +63,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     defaultMetrics: true,
     ingestRateLimit: Number(process.env.WATCHKEEPER_INGEST_RATE_LIMIT ?? 1200),
     retentionDays: Number(process.env.WATCHKEEPER_RETENTION_DAYS ?? 180),
+    oidc: oidcEnv.oidc,
   });
   const system = { kind: 'system' as const, id: null, name: 'Watchkeeper', surface: 'config' as const };
 
@@ -70,12 +81,17 @@ export async function serve(opts: ServeOptions): Promise<void> {
   }
 
   const admin = await app.bootstrapAdmin({ envToken: env.adminToken, dataDir: opts.dataDir });
-  const signIn = await bootstrapPassword(app.ctx, opts.dataDir);
+  // With passwords off, a generated admin password would be a way in that nobody can use.
+  const signIn = app.oidc && !app.oidc.passwords ? null : await bootstrapPassword(app.ctx, opts.dataDir);
 
+  if (roles.includes('api') && app.oidc) {
+    const warning = await app.oidc.check();
+    if (warning) log.warn(warning);
+  }
   if (roles.includes('api')) await app.http.listen({ port: opts.port, host: opts.host });
   await app.start();
 
-  printBanner(log, { env, opts, org, signIn, adminFile: admin.file, adminFromEnv: env.adminToken !== null, where: store.where, dialect: store.dialect, roles });
+  printBanner(log, { env, opts, org, signIn, oidc: app.oidc, adminFile: admin.file, adminFromEnv: env.adminToken !== null, where: store.where, dialect: store.dialect, roles });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -93,7 +109,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
 
 function printBanner(
   log: Logger,
-  b: { env: ReturnType<typeof loadEnv>; opts: ServeOptions; org: OrgConfig | null; signIn: Awaited<ReturnType<typeof bootstrapPassword>>; adminFile: string | null; adminFromEnv: boolean; where: string; dialect: string; roles: string[] },
+  b: { env: ReturnType<typeof loadEnv>; opts: ServeOptions; oidc: App['oidc']; org: OrgConfig | null; signIn: Awaited<ReturnType<typeof bootstrapPassword>>; adminFile: string | null; adminFromEnv: boolean; where: string; dialect: string; roles: string[] },
 ): void {
   const base = b.env.publicUrl;
   const lines: string[] = [];
@@ -108,6 +124,9 @@ function printBanner(
     }
   }
   lines.push(`Web UI: ${base}/`);
+  if (b.oidc) {
+    lines.push(`Single sign-on with ${b.oidc.name} (${b.oidc.issuer}); register this redirect URI with it: ${b.oidc.redirectUri}${b.oidc.passwords ? '' : ' (passwords are off)'}`);
+  }
   if (b.signIn) lines.push(`Sign in as ${b.signIn.user.email} with the password in ${b.signIn.file} (change it on your profile page)`);
   if (b.adminFromEnv) lines.push('Admin token: the value of WATCHKEEPER_ADMIN_TOKEN');
   else if (b.adminFile) lines.push(`Admin token: cat ${b.adminFile}`);

@@ -112,6 +112,9 @@ export interface SessionPrincipal {
 
 const USER_COLUMNS = ['users.id', 'users.name', 'users.full_name', 'users.email', 'users.role', 'users.time_zone'] as const;
 
+/** How a person proved who they are; recorded with the session's audit entry. */
+export type SignInMethod = 'password' | 'oidc';
+
 /**
  * Checks an email (or user name) and password and opens a session. Returns null for any mismatch,
  * without saying which part was wrong.
@@ -132,22 +135,42 @@ export async function signIn(ctx: Ctx, input: { login: string; password: string;
     return null;
   }
   if (!(await verifyPassword(input.password, row.password_hash))) return null;
+  const user: SessionUser = { id: row.id, name: row.name, full_name: row.full_name, email: row.email, role: row.role as Role, time_zone: row.time_zone };
+  return openSession(ctx, user, { method: 'password', userAgent: input.userAgent });
+}
 
+/** The users whose email is this one, compared case-insensitively (an organisation file may repeat one). */
+export async function usersByEmail(ctx: Ctx, email: string): Promise<SessionUser[]> {
+  const rows = await ctx.store.db
+    .selectFrom('users')
+    .select([...USER_COLUMNS])
+    .where((eb) => eb(eb.fn('lower', ['users.email']), '=', email.trim().toLowerCase()))
+    .execute();
+  return rows.map((r) => ({ ...r, role: r.role as Role }));
+}
+
+/**
+ * Opens a session for a user whose identity was proven (a password, or an identity provider's
+ * signed ID token): one place for the cookie, the stored row and the audit entry, whatever the
+ * method.
+ */
+export async function openSession(ctx: Ctx, user: SessionUser, input: { method: SignInMethod; userAgent: string | null }): Promise<{ cookie: string; session: SessionPrincipal }> {
   const cookie = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   const now = ctx.clock.now();
+  const userAgent = input.userAgent?.slice(0, 300) ?? null;
   const session: SessionPrincipal = {
     sessionId: sha256Hex(cookie),
     csrfToken,
-    user: { id: row.id, name: row.name, full_name: row.full_name, email: row.email, role: row.role as Role, time_zone: row.time_zone },
+    user: { id: user.id, name: user.name, full_name: user.full_name, email: user.email, role: user.role, time_zone: user.time_zone },
     expiresAt: now + SESSION_IDLE_MS,
   };
   await ctx.store.tx(async (trx) => {
     await trx
       .insertInto('sessions')
-      .values({ id: session.sessionId, user_id: row.id, csrf_token: csrfToken, created_at: now, last_seen_at: now, expires_at: session.expiresAt, user_agent: input.userAgent?.slice(0, 300) ?? null })
+      .values({ id: session.sessionId, user_id: user.id, csrf_token: csrfToken, created_at: now, last_seen_at: now, expires_at: session.expiresAt, user_agent: userAgent })
       .execute();
-    await audit(trx, { kind: 'user', id: row.id, name: row.name, surface: 'ui' }, now, 'session.create', 'user', row.id, row.name, { user_agent: input.userAgent?.slice(0, 300) ?? null });
+    await audit(trx, { kind: 'user', id: user.id, name: user.name, surface: 'ui' }, now, 'session.create', 'user', user.id, user.name, { method: input.method, user_agent: userAgent });
   });
   return { cookie, session };
 }

@@ -37,6 +37,7 @@ export const SECRET_ENV_VARS: readonly string[] = Object.freeze([
   'DATABASE_URL',
   'WATCHKEEPER_ADMIN_TOKEN',
   'WATCHKEEPER_SECRET',
+  'WATCHKEEPER_OIDC_CLIENT_SECRET',
 ]);
 
 /** Which Env field each variable fills, for redaction of the parsed value. */

@@ -72,7 +72,7 @@ export class ApiRouter {
     }
     return {
       openapi: '3.1.0',
-      info: { title: 'Watchkeeper API', version, description: 'On-call and incident response. Every route but POST /api/v1/session needs `Authorization: Bearer <token>` or a signed-in session.' },
+      info: { title: 'Watchkeeper API', version, description: 'On-call and incident response. Every route needs `Authorization: Bearer <token>` or a signed-in session, except signing in (POST /api/v1/session, the single sign-on routes and /api/v1/session/providers).' },
       servers: [{ url: '/' }],
       components: {
         securitySchemes: {

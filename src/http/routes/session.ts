@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.js';
+import { OIDC_COOKIE, OIDC_COOKIE_PATH, OIDC_FLOW_MS, OidcSignInError, safeNext } from '../../auth/oidc.js';
 import { SESSION_MAX_MS, SignInLimiter, setPassword, signIn, signOut, type SessionPrincipal } from '../../commands/accounts.js';
 import { roleRank } from '../../commands/tokens.js';
 import { AppError } from '../../domain/errors.js';
@@ -20,6 +21,18 @@ const SetPassword = z.strictObject({
 
 const UserName = z.strictObject({ name: z.string().min(1) });
 
+const OidcStart = z.object({
+  next: z.string().optional().describe('Where to go after signing in: a path on this site (anything else means /).'),
+});
+
+const OidcCallback = z.object({
+  code: z.string().optional(),
+  state: z.string().optional(),
+  iss: z.string().optional(),
+  error: z.string().optional(),
+  error_description: z.string().optional(),
+});
+
 function presentSession(s: SessionPrincipal) {
   return { user: s.user, csrf_token: s.csrfToken, expires_at: new Date(s.expiresAt).toISOString() };
 }
@@ -35,6 +48,26 @@ export function sessionRoutes(app: App, r: ApiRouter): void {
 
   const setCookie = (reply: FastifyReply, value: string, maxAgeMs: number) =>
     reply.setCookie(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge: Math.floor(maxAgeMs / 1000) });
+  const oidc = app.oidc;
+  const passwords = oidc?.passwords ?? true;
+  // The provider sends the browser back with a cross-site navigation, which carries Lax cookies
+  // and not Strict ones: the flow cookie is Lax, sent only to the OIDC routes, and single-use.
+  const oidcCookie = { httpOnly: true, sameSite: 'lax', secure, path: OIDC_COOKIE_PATH } as const;
+  const toLogin = (reply: FastifyReply, message: string, next: string) => {
+    const q = new URLSearchParams({ error: message });
+    if (next !== '/') q.set('next', next);
+    return reply.header('cache-control', 'no-store').redirect(`/login?${q.toString()}`, 302);
+  };
+
+  r.add({
+    method: 'GET',
+    url: '/api/v1/session/providers',
+    summary: 'How people can sign in to the web UI: passwords, single sign-on, or both',
+    tag: 'session',
+    role: 'viewer',
+    auth: 'none',
+    handler: async () => ({ password: passwords, oidc: oidc ? { name: oidc.name } : null }),
+  });
 
   r.add({
     method: 'POST',
@@ -45,6 +78,7 @@ export function sessionRoutes(app: App, r: ApiRouter): void {
     auth: 'none',
     body: SignIn,
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
+      if (!passwords) throw new AppError('forbidden', `password sign-in is turned off on this server; sign in with ${oidc?.name ?? 'single sign-on'} on the sign-in page (${ctx.publicUrl}/login)`);
       const body = parse(SignIn, req.body);
       const now = ctx.clock.now();
       const wait = limiter.retryAfter(body.email, req.ip, now);
@@ -63,6 +97,52 @@ export function sessionRoutes(app: App, r: ApiRouter): void {
       return presentSession(result.session);
     },
   });
+
+  if (oidc) {
+    r.add({
+      method: 'GET',
+      url: '/api/v1/session/oidc/start',
+      summary: `Start signing in with ${oidc.name} (OpenID Connect): redirects to the identity provider`,
+      tag: 'session',
+      role: 'viewer',
+      auth: 'none',
+      query: OidcStart,
+      handler: async (req, reply) => {
+        const next = safeNext((req.query as Record<string, unknown>).next);
+        try {
+          const flow = await oidc.start(next);
+          void reply.setCookie(OIDC_COOKIE, flow.cookie, { ...oidcCookie, maxAge: Math.floor(OIDC_FLOW_MS / 1000) });
+          return reply.header('cache-control', 'no-store').redirect(flow.url, 302);
+        } catch (err) {
+          if (err instanceof OidcSignInError) return toLogin(reply, err.message, err.next);
+          throw err;
+        }
+      },
+    });
+
+    r.add({
+      method: 'GET',
+      url: '/api/v1/session/oidc/callback',
+      summary: `Where ${oidc.name} sends the browser back: opens a session and redirects to where the person was going`,
+      tag: 'session',
+      role: 'viewer',
+      auth: 'none',
+      query: OidcCallback,
+      handler: async (req, reply) => {
+        // The flow cookie is used once, whatever happens next.
+        void reply.clearCookie(OIDC_COOKIE, oidcCookie);
+        const q = req.url.indexOf('?');
+        try {
+          const result = await oidc.finish({ cookie: req.cookies[OIDC_COOKIE], query: q < 0 ? '' : req.url.slice(q + 1), userAgent: req.headers['user-agent'] ?? null });
+          setCookie(reply, result.cookie, SESSION_MAX_MS);
+          return reply.header('cache-control', 'no-store').redirect(result.next, 302);
+        } catch (err) {
+          if (err instanceof OidcSignInError) return toLogin(reply, err.message, err.next);
+          throw err;
+        }
+      },
+    });
+  }
 
   r.add({
     method: 'GET',

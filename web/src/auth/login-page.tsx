@@ -1,14 +1,31 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { errorMessage, safeNext } from '../api/client';
+import { api, errorMessage, safeNext } from '../api/client';
 import { navigate, useLocation } from '../router/router';
 import { Button } from '../ui/button';
 import { Field } from '../ui/field';
 import { useSession } from './session';
 
+/** How people sign in on this server: GET /api/v1/session/providers. */
+export interface SignInProviders {
+  password: boolean;
+  oidc: { name: string } | null;
+}
+
+/** When the server cannot say, offer what every server has unless told otherwise: passwords. */
+const PASSWORDS_ONLY: SignInProviders = { password: true, oidc: null };
+
+export function oidcStartUrl(next: string): string {
+  return `/api/v1/session/oidc/start?next=${encodeURIComponent(next)}`;
+}
+
 export function LoginPage() {
   const { signIn, status } = useSession();
   const { search } = useLocation();
-  const next = safeNext(new URLSearchParams(search).get('next'));
+  const query = new URLSearchParams(search);
+  const next = safeNext(query.get('next'));
+  // A failed single sign-on comes back here with the reason in ?error=.
+  const ssoError = query.get('error');
+  const [providers, setProviders] = useState<SignInProviders | null>(null);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -16,6 +33,17 @@ export function LoginPage() {
 
   useEffect(() => {
     document.title = 'Sign in · Watchkeeper';
+  }, []);
+
+  useEffect(() => {
+    let live = true;
+    api.get<SignInProviders>('/session/providers').then(
+      (p) => live && setProviders(p),
+      () => live && setProviders(PASSWORDS_ONLY),
+    );
+    return () => {
+      live = false;
+    };
   }, []);
 
   useEffect(() => {
@@ -34,28 +62,52 @@ export function LoginPage() {
     }
   };
 
+  const shown = error ?? ssoError;
+  const alert = shown && (
+    <p role="alert" className="notice notice-error">
+      {shown}
+    </p>
+  );
+
   return (
-    <main className="login" id="main">
+    <main className="login stack" id="main">
       <h1>Sign in to Watchkeeper</h1>
-      <form onSubmit={submit} className="panel" noValidate>
-        <Field label="Email">
-          <input type="email" name="email" autoComplete="username" required autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />
-        </Field>
-        <Field label="Password">
-          <input type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
-        </Field>
-        {error && (
-          <p role="alert" className="notice notice-error">
-            {error}
-          </p>
-        )}
-        <Button type="submit" variant="primary" busy={busy}>
-          Sign in
-        </Button>
-      </form>
-      <p className="muted small">
-        First start with the demo organisation? The admin's password is in <code>&lt;data-dir&gt;/admin-password</code>.
-      </p>
+      {providers === null ? (
+        <p className="muted" aria-live="polite">
+          Loading…
+        </p>
+      ) : (
+        <>
+          {providers.oidc && (
+            <div className="panel login-sso">
+              {!providers.password && alert}
+              <a className="btn btn-primary" href={oidcStartUrl(next)}>
+                Sign in with {providers.oidc.name}
+              </a>
+            </div>
+          )}
+          {providers.password && (
+            <form onSubmit={submit} className="panel" noValidate aria-label="Sign in with a password">
+              {providers.oidc && <p className="muted small">Or with your Watchkeeper password:</p>}
+              <Field label="Email">
+                <input type="email" name="email" autoComplete="username" required autoFocus={!providers.oidc} value={email} onChange={(e) => setEmail(e.target.value)} />
+              </Field>
+              <Field label="Password">
+                <input type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+              </Field>
+              {alert}
+              <Button type="submit" variant={providers.oidc ? 'secondary' : 'primary'} busy={busy}>
+                Sign in
+              </Button>
+            </form>
+          )}
+          {providers.password && !providers.oidc && (
+            <p className="muted small">
+              First start with the demo organisation? The admin's password is in <code>&lt;data-dir&gt;/admin-password</code>.
+            </p>
+          )}
+        </>
+      )}
     </main>
   );
 }
