@@ -132,7 +132,7 @@ describe('loadEnv', () => {
 
 describe('secrets', () => {
   it('lists the secret variables', () => {
-    expect([...SECRET_ENV_VARS].sort()).toEqual(['DATABASE_URL', 'WATCHKEEPER_ADMIN_TOKEN', 'WATCHKEEPER_SECRET', 'WATCHKEEPER_SMTP_URL']);
+    expect([...SECRET_ENV_VARS].sort()).toEqual(['DATABASE_URL', 'WATCHKEEPER_ADMIN_TOKEN', 'WATCHKEEPER_OIDC_CLIENT_SECRET', 'WATCHKEEPER_SECRET', 'WATCHKEEPER_SMTP_URL']);
   });
 
   it('redacts secret values for logging', () => {
