@@ -64,9 +64,16 @@ describe.each(storeKinds)('OIDC single sign-on on $name', (kind) => {
     const { url } = await b.follow(start.location!, isCallback);
     return { start, callback: url, flowCookie };
   };
-  const loginError = (location: string | null) => {
-    expect(location).toMatch(/^http:\/\/watchkeeper\.test\/login\?/);
-    return new URL(location!).searchParams.get('error');
+  /**
+   * Why the sign-in failed, as the login page will show it: the reason travels in a short-lived
+   * cookie the server sets, never in the URL, so a link cannot put words on our sign-in page.
+   */
+  const loginError = (r: { location: string | null; setCookies: string[] }) => {
+    expect(r.location).toMatch(/^http:\/\/watchkeeper\.test\/login\?/);
+    expect(new URL(r.location!).searchParams.get('error')).toBe('sso');
+    const line = r.setCookies.find((c) => c.startsWith('wk_login_error='));
+    expect(line).toMatch(/; Max-Age=120; Path=\/login; SameSite=Lax/);
+    return decodeURIComponent(/^wk_login_error=([^;]*)/.exec(line!)![1]!);
   };
   const sessionCount = async () => Number((await h.store.db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
   const me = (a: App, cookie: string | undefined) => a.http.inject({ method: 'GET', url: '/api/v1/session', headers: cookie ? { cookie: `wk_session=${cookie}` } : {} });
@@ -125,7 +132,7 @@ describe.each(storeKinds)('OIDC single sign-on on $name', (kind) => {
     const forged = new URL(callback);
     forged.searchParams.set('state', 'an-attackers-state-value-00000000');
     const r = await b.get(forged.href);
-    expect(loginError(r.location)).toBe('the answer from Test IdP does not belong to the sign-in this browser started (state does not match); start again from the sign-in page');
+    expect(loginError(r)).toBe('the answer from Test IdP does not belong to the sign-in this browser started (state does not match); start again from the sign-in page');
     expect(new URL(r.location!).searchParams.get('next')).toBe('/alerts/1');
     expect(b.cookie(APP_ORIGIN, 'wk_session')).toBeUndefined();
     expect(await sessionCount()).toBe(0);
@@ -136,7 +143,7 @@ describe.each(storeKinds)('OIDC single sign-on on $name', (kind) => {
     const attacker = browserFor(app);
     const { callback } = await toCallback(attacker);
     const r = await victim.get(callback);
-    expect(loginError(r.location)).toBe('no sign-in with Test IdP is under way in this browser (it may have been finished already, or started in another tab); start again from the sign-in page');
+    expect(loginError(r)).toBe('no sign-in with Test IdP is under way in this browser (it may have been finished already, or started in another tab); start again from the sign-in page');
     expect(await sessionCount()).toBe(0);
   });
 
@@ -148,11 +155,11 @@ describe.each(storeKinds)('OIDC single sign-on on $name', (kind) => {
 
     // The browser no longer holds the flow cookie: nothing is under way.
     const again = await b.get(callback);
-    expect(loginError(again.location)).toMatch(/^no sign-in with Test IdP is under way in this browser/);
+    expect(loginError(again)).toMatch(/^no sign-in with Test IdP is under way in this browser/);
     // Whoever kept a copy of the cookie too: the provider takes a code once.
     b.setCookie(APP_ORIGIN, 'wk_oidc', flowCookie);
     const replay = await b.get(callback);
-    expect(loginError(replay.location)).toMatch(/^Test IdP refused the sign-in \(invalid_grant.*\); a sign-in link works once, start again from the sign-in page$/);
+    expect(loginError(replay)).toMatch(/^Test IdP refused the sign-in \(invalid_grant.*\); a sign-in link works once, start again from the sign-in page$/);
     expect(await sessionCount()).toBe(1);
   });
 
@@ -162,7 +169,7 @@ describe.each(storeKinds)('OIDC single sign-on on $name', (kind) => {
     const b = browserFor(app);
     const { callback } = await toCallback(b);
     const r = await b.get(callback);
-    expect(loginError(r.location)).toBe('no Watchkeeper user has the email mallory@example.org; ask an admin to add you to the organisation file');
+    expect(loginError(r)).toBe('no Watchkeeper user has the email mallory@example.org; ask an admin to add you to the organisation file');
     expect(b.cookie(APP_ORIGIN, 'wk_session')).toBeUndefined();
     expect(await sessionCount()).toBe(0);
   });
@@ -172,7 +179,7 @@ describe.each(storeKinds)('OIDC single sign-on on $name', (kind) => {
     idp.user = 'unverified-bob';
     const b = browserFor(app);
     const r = await b.get((await toCallback(b)).callback);
-    expect(loginError(r.location)).toBe('Test IdP says your email bob@example.com is not verified; verify it with Test IdP and sign in again');
+    expect(loginError(r)).toBe('Test IdP says your email bob@example.com is not verified; verify it with Test IdP and sign in again');
     expect(await sessionCount()).toBe(0);
 
     idp.accounts.set('plain-bob', { email: 'bob@example.com' });
@@ -188,7 +195,7 @@ describe.each(storeKinds)('OIDC single sign-on on $name', (kind) => {
     idp.user = 'no-email';
     const b = browserFor(app);
     const r = await b.get((await toCallback(b)).callback);
-    expect(loginError(r.location)).toBe('Test IdP did not say what your email is; ask whoever runs Test IdP to release the "email" claim to Watchkeeper');
+    expect(loginError(r)).toBe('Test IdP did not say what your email is; ask whoever runs Test IdP to release the "email" claim to Watchkeeper');
     expect(await sessionCount()).toBe(0);
   });
 
@@ -210,7 +217,7 @@ describe.each(storeKinds)('OIDC single sign-on on $name', (kind) => {
     const slow = browserFor(app);
     const late = await toCallback(slow);
     h.clock.advance(10 * MINUTE + 1000);
-    expect(loginError((await slow.get(late.callback)).location)).toBe('signing in with Test IdP took longer than 10 minutes; start again from the sign-in page');
+    expect(loginError(await slow.get(late.callback))).toBe('signing in with Test IdP took longer than 10 minutes; start again from the sign-in page');
 
     // Inside the flow's 10 minutes but past the ID token's 2: openid-client, told the server's
     // time, refuses the token.
@@ -218,7 +225,7 @@ describe.each(storeKinds)('OIDC single sign-on on $name', (kind) => {
     const { callback } = await toCallback(b);
     h.clock.advance(5 * MINUTE);
     const r = await b.get(callback);
-    expect(loginError(r.location)).toMatch(/^the answer from Test IdP failed validation \(.*"exp" \(expiration time\) claim value, expiration is past current timestamp\); start again from the sign-in page, and check that this server's clock is right$/);
+    expect(loginError(r)).toMatch(/^the answer from Test IdP failed validation \(.*"exp" \(expiration time\) claim value, expiration is past current timestamp\); start again from the sign-in page, and check that this server's clock is right$/);
     expect(await sessionCount()).toBe(0);
   });
 
@@ -263,7 +270,9 @@ describe.each(storeKinds)('OIDC single sign-on on $name', (kind) => {
     expect(r.statusCode).toBe(302);
     const u = new URL(String(r.headers.location), APP_ORIGIN);
     expect(u.pathname).toBe('/login');
-    expect(u.searchParams.get('error')).toMatch(/^Test IdP did not answer \(.*\); try again in a minute, or sign in with your password$/);
+    expect(u.searchParams.get('error')).toBe('sso');
+    const reason = /wk_login_error=([^;]*)/.exec(String(r.headers['set-cookie']))?.[1];
+    expect(decodeURIComponent(reason ?? '')).toMatch(/^Test IdP did not answer \(.*\); try again in a minute, or sign in with your password$/);
     expect(u.searchParams.get('next')).toBe('/services');
   });
 });

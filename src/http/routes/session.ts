@@ -33,6 +33,9 @@ const OidcCallback = z.object({
   error_description: z.string().optional(),
 });
 
+/** Read (and then deleted) by the sign-in page. */
+export const LOGIN_ERROR_COOKIE = 'wk_login_error';
+
 function presentSession(s: SessionPrincipal) {
   return { user: s.user, csrf_token: s.csrfToken, expires_at: new Date(s.expiresAt).toISOString() };
 }
@@ -53,9 +56,12 @@ export function sessionRoutes(app: App, r: ApiRouter): void {
   // The provider sends the browser back with a cross-site navigation, which carries Lax cookies
   // and not Strict ones: the flow cookie is Lax, sent only to the OIDC routes, and single-use.
   const oidcCookie = { httpOnly: true, sameSite: 'lax', secure, path: OIDC_COOKIE_PATH } as const;
+  // Why a single sign-on failed travels in a short-lived cookie only this server can set, not in
+  // the URL: a link to /login?error=… must not be able to put someone's words on our sign-in page.
   const toLogin = (reply: FastifyReply, message: string, next: string) => {
-    const q = new URLSearchParams({ error: message });
+    const q = new URLSearchParams({ error: 'sso' });
     if (next !== '/') q.set('next', next);
+    void reply.setCookie(LOGIN_ERROR_COOKIE, message, { httpOnly: false, sameSite: 'lax', secure, path: '/login', maxAge: 120 });
     return reply.header('cache-control', 'no-store').redirect(`/login?${q.toString()}`, 302);
   };
 

@@ -59,7 +59,8 @@ describe('LoginPage', () => {
   it('hides the password form when passwords are off, and shows why single sign-on failed', async () => {
     providers = { password: false, oidc: { name: 'Okta' } };
     const message = 'no Watchkeeper user has the email x@y.example; ask an admin to add you to the organisation file';
-    renderAt(`/login?error=${encodeURIComponent(message)}&next=%2Fservices`);
+    document.cookie = `wk_login_error=${encodeURIComponent(message)}; Path=/login`;
+    renderAt('/login?error=sso&next=%2Fservices');
     const button = await screen.findByRole('link', { name: 'Sign in with Okta' });
     expect(button.getAttribute('href')).toBe('/api/v1/session/oidc/start?next=%2Fservices');
     expect(screen.getByRole('alert').textContent).toBe(message);
@@ -67,12 +68,28 @@ describe('LoginPage', () => {
     expect(screen.queryByRole('button', { name: 'Sign in' })).toBeNull();
   });
 
-  it('shows only the password form without single sign-on, and the error from the query in an alert', async () => {
+  it('shows only the password form without single sign-on', async () => {
     providers = { password: true, oidc: null };
-    renderAt('/login?error=signing%20in%20took%20too%20long');
+    renderAt('/login');
     expect(await screen.findByLabelText('Password')).toBeTruthy();
     expect(screen.queryByRole('link', { name: /Sign in with/ })).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('never shows words from the URL: a crafted ?error= gets a fixed message', async () => {
+    providers = { password: true, oidc: { name: 'Okta' } };
+    renderAt(`/login?error=${encodeURIComponent('Your account is locked, call +1 555 0100')}`);
+    await screen.findByRole('link', { name: 'Sign in with Okta' });
+    expect(screen.getByRole('alert').textContent).toBe('Single sign-on did not finish. Start again with the button below.');
+  });
+
+  it('reads the reason once: the cookie is gone afterwards', async () => {
+    providers = { password: true, oidc: { name: 'Okta' } };
+    document.cookie = 'wk_login_error=signing%20in%20took%20too%20long; Path=/login';
+    renderAt('/login?error=sso');
+    await screen.findByRole('link', { name: 'Sign in with Okta' });
     expect(screen.getByRole('alert').textContent).toBe('signing in took too long');
+    expect(document.cookie).not.toContain('wk_login_error=signing');
   });
 
   it('falls back to the password form when the server cannot say', async () => {

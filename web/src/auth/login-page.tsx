@@ -18,13 +18,28 @@ export function oidcStartUrl(next: string): string {
   return `/api/v1/session/oidc/start?next=${encodeURIComponent(next)}`;
 }
 
+const LOGIN_ERROR_COOKIE = 'wk_login_error';
+
+/** The server's reason for a failed single sign-on, read once and then deleted. */
+export function takeLoginError(): string {
+  const found = document.cookie.split('; ').find((c) => c.startsWith(`${LOGIN_ERROR_COOKIE}=`));
+  document.cookie = `${LOGIN_ERROR_COOKIE}=; Max-Age=0; Path=/login; SameSite=Lax`;
+  if (!found) return 'Single sign-on did not finish. Start again with the button below.';
+  try {
+    return decodeURIComponent(found.slice(LOGIN_ERROR_COOKIE.length + 1));
+  } catch {
+    return 'Single sign-on did not finish. Start again with the button below.';
+  }
+}
+
 export function LoginPage() {
   const { signIn, status } = useSession();
   const { search } = useLocation();
   const query = new URLSearchParams(search);
   const next = safeNext(query.get('next'));
-  // A failed single sign-on comes back here with the reason in ?error=.
-  const ssoError = query.get('error');
+  // A failed single sign-on comes back here with ?error=sso and the reason in a cookie the server
+  // set, so a crafted link cannot make this page say anything.
+  const [ssoError] = useState(() => (query.get('error') ? takeLoginError() : null));
   const [providers, setProviders] = useState<SignInProviders | null>(null);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
