@@ -4,6 +4,7 @@ import { Client } from '../client/client.js';
 import { parseOrgYaml } from '../config/org.js';
 import { AppError } from '../domain/errors.js';
 import { VERSION } from '../http/routes/ops.js';
+import { scheduleCommands } from './schedules.js';
 import { serve } from './serve.js';
 
 const int = (name: string) => (v: string) => {
@@ -62,7 +63,7 @@ export async function main(argv: string[]): Promise<void> {
     .action((o: { file: string }) => {
       try {
         const config = parseOrgYaml(fs.readFileSync(o.file, 'utf8'), o.file);
-        console.log(`${o.file}: valid (${config.users.length} users, ${config.teams.length} teams, ${config.escalationPolicies.length} escalation policies, ${config.services.length} services)`);
+        console.log(`${o.file}: valid (${config.users.length} users, ${config.teams.length} teams, ${config.schedules.length} schedules, ${config.escalationPolicies.length} escalation policies, ${config.services.length} services)`);
       } catch (err) {
         if (err instanceof AppError) {
           console.error(`${o.file}: ${err.problems.length || 1} problem(s)`);
@@ -109,9 +110,14 @@ export async function main(argv: string[]): Promise<void> {
       console.log(`password set for ${name}; their other web sessions have ended`);
     });
 
+  scheduleCommands(program, client, () => cliClock.now());
+
   program.showHelpAfterError('(run with --help for usage)');
   await program.parseAsync(argv);
 }
+
+/** The time `schedule show` starts from; tests point it at their fake clock. */
+export const cliClock: { now: () => number } = { now: () => Date.now() };
 
 /** Where commands read standard input from; tests put a stream of their own here. */
 export const cliInput: { stdin: NodeJS.ReadableStream & { isTTY?: boolean } } = { stdin: process.stdin };

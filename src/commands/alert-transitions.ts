@@ -7,7 +7,7 @@ import { insertPages } from '../store/page.repo.js';
 import type { OrgSnapshot } from '../store/org.repo.js';
 import type { Tx } from '../store/db.js';
 import type { Actor, ChangeEvent } from './context.js';
-import { notifyLevel } from './notify-level.js';
+import { levelOverrides, notifyLevel } from './notify-level.js';
 import { eventRow } from './timeline.js';
 
 /**
@@ -107,7 +107,8 @@ export async function escalateTo(
     updated_at: now,
     ...extra,
   };
-  const notified = notifyLevel(org, { id: alert.id, severity: alert.severity }, spec, level, cycle, seq, now, actor, reason);
+  const overrides = await levelOverrides(trx, spec, level, alert.severity, now);
+  const notified = notifyLevel(org, { id: alert.id, severity: alert.severity }, spec, level, cycle, seq, now, actor, reason, overrides);
   await updateAlert(trx, alert.id, { ...patch, next_escalation_at: nextTimer(alert, patch) });
   await insertAlertEvents(trx, notified.events);
   const pages = await insertPages(trx, notified.pages);

@@ -1,4 +1,4 @@
-import { resolveIntegrationKey, toPolicySpec, type OrgConfig, type OrgIntegration } from '../config/org.js';
+import { resolveIntegrationKey, toPolicySpec, toScheduleLayers, type OrgConfig, type OrgIntegration } from '../config/org.js';
 import { sql } from 'kysely';
 import { AppError } from '../domain/errors.js';
 import type { Tx } from '../store/db.js';
@@ -18,7 +18,7 @@ import { eventRow } from './timeline.js';
  */
 export interface PlannedChange {
   action: 'create' | 'update' | 'delete';
-  kind: 'severities' | 'user' | 'team' | 'escalation_policy' | 'service' | 'integration';
+  kind: 'severities' | 'user' | 'team' | 'schedule' | 'escalation_policy' | 'service' | 'integration';
   name: string;
 }
 
@@ -152,9 +152,35 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
     }
   }
 
+  // Schedules: matched by name so ids, and the overrides that hang on them, survive edits.
+  const schedules = new Map((await trx.selectFrom('schedules').selectAll().execute()).map((s) => [s.name, s]));
+  const scheduleIds = new Map<string, string>();
+  for (const sc of config.schedules) {
+    const existing = schedules.get(sc.name);
+    const fields = {
+      team_id: sc.team ? (teamIds.get(sc.team) ?? null) : null,
+      role: sc.role,
+      time_zone: sc.timeZone,
+      spec_json: JSON.stringify({ layers: toScheduleLayers(sc, (name) => userIds.get(name) as string) }),
+    };
+    let id: string;
+    if (!existing) {
+      id = newId();
+      await trx.insertInto('schedules').values({ id, name: sc.name, ...fields, created_at: now, updated_at: now }).execute();
+      await record('create', 'schedule', id, sc.name);
+    } else {
+      id = existing.id;
+      if (!same({ team_id: existing.team_id, role: existing.role, time_zone: existing.time_zone, spec_json: existing.spec_json }, fields)) {
+        await trx.updateTable('schedules').set({ ...fields, updated_at: now }).where('id', '=', id).execute();
+        await record('update', 'schedule', id, sc.name);
+      }
+    }
+    scheduleIds.set(sc.name, id);
+  }
+
   // Escalation policies
   const idOf = (kind: 'user' | 'team' | 'schedule', name: string): string => {
-    const id = kind === 'user' ? userIds.get(name) : kind === 'team' ? teamIds.get(name) : undefined;
+    const id = kind === 'user' ? userIds.get(name) : kind === 'team' ? teamIds.get(name) : scheduleIds.get(name);
     if (!id) throw AppError.invalid('escalation_policies', `${kind} "${name}" does not exist`);
     return id;
   };
@@ -251,6 +277,13 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
     if (!policyIds.has(name)) {
       await trx.deleteFrom('escalation_policies').where('id', '=', p.id).execute();
       await record('delete', 'escalation_policy', p.id, name);
+    }
+  }
+  // After the policies, which may have stopped targeting them. Their overrides go with them.
+  for (const [name, sc] of schedules) {
+    if (!scheduleIds.has(name)) {
+      await trx.deleteFrom('schedules').where('id', '=', sc.id).execute();
+      await record('delete', 'schedule', sc.id, name);
     }
   }
   return { changes, generatedKeys, dryRun: false };

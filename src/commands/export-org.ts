@@ -1,4 +1,5 @@
-import { validateOrg } from '../config/org.js';
+import { DAY_NAMES, formatTurn, validateOrg } from '../config/org.js';
+import type { Layer } from '../domain/schedule/schedule.js';
 import type { EscalationPolicySpec } from '../domain/escalation/policy.js';
 import { AppError, type FieldProblem } from '../domain/errors.js';
 import type { SeverityScale } from '../domain/severity/severity.js';
@@ -17,6 +18,7 @@ export type OrgFile = {
   severities: { levels: { name: string; aliases: string[]; urgency: string }[]; default: string; unknown: string | null };
   users: Record<string, unknown>[];
   teams: Record<string, unknown>[];
+  schedules: Record<string, unknown>[];
   escalation_policies: Record<string, unknown>[];
   services: Record<string, unknown>[];
 };
@@ -26,7 +28,7 @@ const omitNull = <T extends Record<string, unknown>>(o: T): T => Object.fromEntr
 export async function exportOrg(conn: Conn): Promise<OrgFile> {
   const scaleJson = await getSetting(conn, 'severities');
   const scale: SeverityScale = scaleJson ? (JSON.parse(scaleJson) as SeverityScale) : DEFAULT_SCALE;
-  const [users, cms, rules, teams, members, policies, services, keys] = await Promise.all([
+  const [users, cms, rules, teams, members, policies, services, keys, schedules] = await Promise.all([
     conn.selectFrom('users').selectAll().orderBy('name').execute(),
     conn.selectFrom('contact_methods').selectAll().orderBy('created_at').orderBy('name').execute(),
     conn.selectFrom('notification_rules').selectAll().orderBy('position').execute(),
@@ -35,7 +37,9 @@ export async function exportOrg(conn: Conn): Promise<OrgFile> {
     conn.selectFrom('escalation_policies').selectAll().orderBy('name').execute(),
     conn.selectFrom('services').selectAll().orderBy('name').execute(),
     conn.selectFrom('integration_keys').selectAll().orderBy('created_at').orderBy('name').execute(),
+    conn.selectFrom('schedules').selectAll().orderBy('name').execute(),
   ]);
+  const scheduleName = new Map(schedules.map((s) => [s.id, s.name]));
   const userName = new Map(users.map((u) => [u.id, u.name]));
   const teamName = new Map(teams.map((t) => [t.id, t.name]));
   const cmName = new Map(cms.map((c) => [c.id, c.name]));
@@ -58,6 +62,24 @@ export async function exportOrg(conn: Conn): Promise<OrgFile> {
       description: t.description,
       members: members.filter((m) => m.team_id === t.id).map((m) => ({ user: userName.get(m.user_id), role: m.role })),
     })),
+    schedules: schedules.map((s) =>
+      omitNull({
+        name: s.name,
+        team: s.team_id ? teamName.get(s.team_id) : null,
+        role: s.role,
+        time_zone: s.time_zone,
+        layers: (JSON.parse(s.spec_json) as { layers: Layer[] }).layers.map((l) =>
+          omitNull({
+            name: l.name,
+            participants: l.participants.map((id) => userName.get(id) ?? id),
+            turn: formatTurn(l.turn),
+            start: l.start,
+            time_zone: l.timeZone === s.time_zone ? null : l.timeZone,
+            restrictions: l.restrictions?.length ? l.restrictions.map((r) => ({ days: r.days.map((d: number) => DAY_NAMES[d - 1]), from: r.from, to: r.to })) : null,
+          }),
+        ),
+      }),
+    ),
     escalation_policies: policies.map((p) => {
       const spec = JSON.parse(p.spec) as EscalationPolicySpec;
       return {
@@ -69,7 +91,7 @@ export async function exportOrg(conn: Conn): Promise<OrgFile> {
           omitNull({
             targets: l.targets.map((t) =>
               omitNull({
-                [t.kind]: t.kind === 'user' ? userName.get(t.id) : t.kind === 'team' ? teamName.get(t.id) : t.id,
+                [t.kind]: t.kind === 'user' ? userName.get(t.id) : t.kind === 'team' ? teamName.get(t.id) : (scheduleName.get(t.id) ?? t.id),
                 role: t.role ?? null,
                 severities: t.severities ?? null,
               }),
@@ -96,7 +118,7 @@ export async function exportOrg(conn: Conn): Promise<OrgFile> {
 
 /**
  * Changes one thing through the same path as a whole-file apply: export, edit, validate, apply.
- * Every REST create/update/delete of users, teams, policies and services goes through here, so
+ * Every REST create/update/delete of users, teams, schedules, policies and services goes through here, so
  * the API and organisation files can never disagree about what is valid. Problems about the edited
  * entry are reported with its own field names (`escalation_policy`, not `services[4].escalation_policy`).
  */

@@ -11,7 +11,7 @@ import type { IntegrationKeysTable, ServicesTable } from '../store/schema.js';
 import { acknowledge, nextTimer, resolve } from './alert-transitions.js';
 import { eventRow } from './timeline.js';
 import type { Actor, ChangeEvent, Ctx } from './context.js';
-import { notifyLevel } from './notify-level.js';
+import { levelOverrides, notifyLevel } from './notify-level.js';
 
 export interface IngestItem {
   /** The service the event is for (from its integration key or the API caller's choice). */
@@ -69,7 +69,7 @@ async function applyOne(w: IngestWrites, trx: Tx, org: OrgSnapshot, p: Prepared,
   const existing = await w.findOpen(p.service.id, p.dedupKey);
   if (event.action === 'trigger') {
     if (existing) return repeat(w, existing, p, now, sink);
-    const created = await openAlert(w, org, p, now, sink);
+    const created = await openAlert(w, trx, org, p, now, sink);
     if (!created) {
       // Another process opened the same key between our read and insert: it is a repeat.
       const winner = await w.findOpen(p.service.id, p.dedupKey);
@@ -96,7 +96,7 @@ async function repeat(w: IngestWrites, alert: AlertRow, p: Prepared, now: number
   return { alertId: alert.id, dedupKey: p.dedupKey, outcome: 'deduplicated' };
 }
 
-async function openAlert(w: IngestWrites, org: OrgSnapshot, p: Prepared, now: number, sink: Sink): Promise<AlertRow | undefined> {
+async function openAlert(w: IngestWrites, trx: Tx, org: OrgSnapshot, p: Prepared, now: number, sink: Sink): Promise<AlertRow | undefined> {
   const { event, actor } = p.item;
   const policy = p.service.escalation_policy_id ? org.policies.get(p.service.escalation_policy_id) : undefined;
   const spec = policy?.spec ?? null;
@@ -141,7 +141,8 @@ async function openAlert(w: IngestWrites, org: OrgSnapshot, p: Prepared, now: nu
   const via = p.item.integration ? `${p.item.integration.name} (${p.item.integration.kind})` : actor.surface;
   const events = [eventRow(row.id, now, actor, 'triggered', `triggered via ${via}: ${event.summary}`, { severity: p.severity, raw_severity: event.severity })];
   if (level !== null && spec) {
-    const n = notifyLevel(org, row, spec, level, 0, 1, now, actor, 'alert opened');
+    const overrides = await levelOverrides(trx, spec, level, p.severity, now);
+    const n = notifyLevel(org, row, spec, level, 0, 1, now, actor, 'alert opened', overrides);
     events.push(...n.events);
     sink.pages.push(...n.pages);
   } else {

@@ -1,4 +1,7 @@
-import { targetApplies, type EscalationPolicySpec } from '../domain/escalation/policy.js';
+import { levelApplies, targetApplies, type EscalationPolicySpec } from '../domain/escalation/policy.js';
+import { onCallAt, type Override } from '../domain/schedule/schedule.js';
+import type { Conn } from '../store/db.js';
+import { overridesAt } from '../store/schedule.repo.js';
 import type { AlertRow, NewAlertEvent } from '../store/alert.repo.js';
 import type { NewPage } from '../store/page.repo.js';
 import type { OrgSnapshot } from '../store/org.repo.js';
@@ -15,7 +18,7 @@ export interface LevelNotification {
 
 /**
  * Turns "notify level N of this alert's policy" into outbox rows: resolve the level's targets to
- * people (users directly, team members, later whoever is on a schedule), then each person's
+ * people (users directly, team members, whoever is on call in a schedule right now), then each person's
  * notification rules for the alert's urgency into pages due now or after the rule's delay.
  * Delayed pages are cancelled at delivery time if the alert was acknowledged or resolved meanwhile.
  */
@@ -29,6 +32,8 @@ export function notifyLevel(
   now: number,
   actor: Actor,
   reason: string,
+  /** Overrides in force now, per schedule id (see levelOverrides). */
+  overrides: ReadonlyMap<string, Override[]> = new Map(),
 ): LevelNotification {
   const lvl = spec.levels[level];
   const pages: NewPage[] = [];
@@ -38,9 +43,10 @@ export function notifyLevel(
 
   const seen = new Set<string>();
   const missing: string[] = [];
+  const nobody: string[] = [];
   for (const target of lvl.targets) {
     if (!targetApplies(target, alert.severity)) continue;
-    for (const userId of resolveTarget(org, target, missing)) {
+    for (const userId of resolveTarget(org, target, missing, overrides, now, nobody)) {
       if (!seen.has(userId)) {
         seen.add(userId);
         userIds.push(userId);
@@ -91,13 +97,24 @@ export function notifyLevel(
   if (unreachable.length) {
     events.push(systemEventRow(alert.id, now, 'unreachable', `no notification rule for ${urgency} urgency: ${unreachable.join(', ')} not paged; add a rule to their profile`));
   }
+  if (nobody.length) {
+    // The level still times out to the next one: the timer does not depend on who was paged.
+    events.push(systemEventRow(alert.id, now, 'unreachable', `nobody is on call in schedule ${nobody.join(', ')}`));
+  }
   if (missing.length) {
     events.push(systemEventRow(alert.id, now, 'unreachable', `escalation target no longer exists: ${missing.join(', ')}`));
   }
   return { pages, events, userIds };
 }
 
-function resolveTarget(org: OrgSnapshot, target: EscalationPolicySpec['levels'][number]['targets'][number], missing: string[]): string[] {
+function resolveTarget(
+  org: OrgSnapshot,
+  target: EscalationPolicySpec['levels'][number]['targets'][number],
+  missing: string[],
+  overrides: ReadonlyMap<string, Override[]>,
+  now: number,
+  nobody: string[],
+): string[] {
   switch (target.kind) {
     case 'user':
       if (!org.users.has(target.id)) {
@@ -113,9 +130,33 @@ function resolveTarget(org: OrgSnapshot, target: EscalationPolicySpec['levels'][
       }
       return members.filter((m) => !target.role || m.role === target.role).map((m) => m.userId);
     }
-    case 'schedule':
-      // Schedules arrive with the schedules feature; the config validator refuses them until then.
-      missing.push(`schedule ${target.id}`);
-      return [];
+    case 'schedule': {
+      // Resolved when the level is notified, not when the alert opened: the policy snapshot holds
+      // the schedule's id, and whoever is on call now (overrides included) is paged.
+      const schedule = org.schedules.get(target.id);
+      if (!schedule) {
+        missing.push(`schedule ${target.id}`);
+        return [];
+      }
+      const userId = onCallAt({ timeZone: schedule.timeZone, layers: schedule.layers, overrides: overrides.get(schedule.id) ?? [] }, now);
+      if (userId === null) {
+        nobody.push(schedule.name);
+        return [];
+      }
+      return [userId];
+    }
   }
+}
+
+/**
+ * The overrides a level needs, read from the store at the moment it is notified (overrides are
+ * not in the cached configuration). No query at all when the level targets no schedule, so the
+ * ingest hot path pays nothing for schedules it does not use.
+ */
+export async function levelOverrides(conn: Conn, spec: EscalationPolicySpec, level: number, severity: string, now: number): Promise<Map<string, Override[]>> {
+  const lvl = spec.levels[level];
+  if (!lvl || !levelApplies(lvl, severity)) return new Map();
+  const ids = [...new Set(lvl.targets.filter((t) => t.kind === 'schedule' && targetApplies(t, severity)).map((t) => t.id))];
+  if (ids.length === 0) return new Map();
+  return overridesAt(conn, ids, now);
 }

@@ -147,13 +147,14 @@ describe('demo organisation', () => {
 });
 
 describe('handbook escalation', () => {
-  it('Mahavishnu: T0 primary, T1 secondary at 5, T2 lead at 20, T3 manager at 50, T4 VP at 110 for critical only', () => {
+  it('Mahavishnu: T0 primary on call, T1 shadow on call at 5, T2 lead at 20, T3 manager at 50, T4 VP at 110 for critical only', () => {
     const config = handbook('mahavishnu');
     const spec = policySpec(config);
     expect(spec.levels.map((l) => l.delayMinutes).slice(0, 4)).toEqual([5, 15, 30, 60]);
     expect(spec.levels[4]?.severities).toEqual(['critical']);
-    expect(timeline(spec, 'critical')).toEqual(['0 primary-oncall', '5 secondary-oncall', '20 team-lead', '50 eng-manager', '110 vp-eng']);
-    expect(timeline(spec, 'high')).toEqual(['0 primary-oncall', '5 secondary-oncall', '20 team-lead', '50 eng-manager']);
+    expect(spec.levels[0]?.targets[0]?.kind).toBe('schedule');
+    expect(timeline(spec, 'critical')).toEqual(['0 mahavishnu-primary', '5 mahavishnu-shadow', '20 team-lead', '50 eng-manager', '110 vp-eng']);
+    expect(timeline(spec, 'high')).toEqual(['0 mahavishnu-primary', '5 mahavishnu-shadow', '20 team-lead', '50 eng-manager']);
     const severities = new SeverityMap(config.severities);
     expect(['P0', 'P1', 'p2', 'P3'].map((s) => severities.resolveOrThrow('severity', s))).toEqual(['critical', 'high', 'medium', 'low']);
   });
@@ -173,9 +174,9 @@ describe('handbook escalation', () => {
     const spec = policySpec(config);
     expect(spec.noAutoEscalate).toEqual(['info']);
     expect(spec.levels[0]?.delayBySeverity).toEqual({ critical: 15, warning: 60 });
-    expect(timeline(spec, 'critical')).toEqual(['0 primary-oncall', '15 secondary-oncall', '45 oncall-manager', '75 vp-eng+cto']);
-    expect(timeline(spec, 'warning')).toEqual(['0 primary-oncall', '60 secondary-oncall', '90 oncall-manager']);
-    expect(timeline(spec, 'info')).toEqual(['0 primary-oncall']);
+    expect(timeline(spec, 'critical')).toEqual(['0 clipper-primary', '15 clipper-secondary', '45 clipper-manager', '75 vp-eng+cto']);
+    expect(timeline(spec, 'warning')).toEqual(['0 clipper-primary', '60 clipper-secondary', '90 clipper-manager']);
+    expect(timeline(spec, 'info')).toEqual(['0 clipper-primary']);
     const severities = new SeverityMap(config.severities);
     expect(['P1', 'P2', 'P3'].map((s) => severities.resolveOrThrow('severity', s))).toEqual(['critical', 'warning', 'info']);
   });
@@ -371,17 +372,17 @@ describe('validateOrg', () => {
       'the level applies only to critical; "high" never reaches this target',
     ],
     [
-      'schedule target',
+      'target naming a schedule that does not exist',
       (o) => targets(o).push({ schedule: 'primary' }),
       'escalation_policies[0].levels[0].targets[1].schedule',
-      'schedules are not available yet; target a user or team',
+      'no schedule named "primary"; escalation policy "default" targets it',
     ],
-    ['target naming nobody', (o) => targets(o).push({ severities: ['critical'] }), 'escalation_policies[0].levels[0].targets[1]', 'name a user or a team'],
+    ['target naming nobody', (o) => targets(o).push({ severities: ['critical'] }), 'escalation_policies[0].levels[0].targets[1]', 'name one of user, team or schedule'],
     [
       'target naming a user and a team',
       (o) => targets(o).push({ user: 'bob', team: 'sre' }),
       'escalation_policies[0].levels[0].targets[1]',
-      'name either a user or a team, not both',
+      'name only one of user, team or schedule',
     ],
     ['role on a user target', (o) => (targets(o)[0]!.role = 'lead'), 'escalation_policies[0].levels[0].targets[0].role', 'only team targets have a role'],
     [
@@ -461,14 +462,14 @@ describe('validateOrg', () => {
   it('accepts an empty file and empty sections', () => {
     for (const raw of [null, undefined, {}, { users: null, teams: null }]) {
       const r = validateOrg(raw);
-      expect(r.ok && r.config).toEqual({ severities: DEFAULT_SCALE, users: [], teams: [], escalationPolicies: [], services: [] });
+      expect(r.ok && r.config).toEqual({ severities: DEFAULT_SCALE, users: [], teams: [], schedules: [], escalationPolicies: [], services: [] });
     }
   });
 
   it('rejects a file that is not a mapping', () => {
     expect(validateOrg(['users'])).toEqual({
       ok: false,
-      problems: [{ field: '(root)', message: 'expected a mapping with the sections severities, users, teams, escalation_policies, services, got a list' }],
+      problems: [{ field: '(root)', message: 'expected a mapping with the sections severities, users, teams, schedules, escalation_policies, services, got a list' }],
     });
   });
 
@@ -677,7 +678,7 @@ describe('helpers', () => {
     };
     expect(schema.type).toBe('object');
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties)).toEqual(['severities', 'users', 'teams', 'escalation_policies', 'services']);
+    expect(Object.keys(schema.properties)).toEqual(['severities', 'users', 'teams', 'schedules', 'escalation_policies', 'services']);
     expect(JSON.stringify(schema)).toContain('"pattern":"^[A-Za-z0-9]{32}$"');
   });
 });

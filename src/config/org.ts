@@ -3,11 +3,12 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { AppError, type FieldProblem } from '../domain/errors.js';
 import type { EscalationPolicySpec } from '../domain/escalation/policy.js';
+import { validateLayer, type Layer, type RestrictionWindow, type Turn, type TurnUnit } from '../domain/schedule/schedule.js';
 import { DEFAULT_SCALE, type SeverityScale, type Urgency } from '../domain/severity/severity.js';
 
 /**
- * Organisation as code: the YAML file that declares severities, people, teams, escalation policies
- * and services (examples/demo.yaml, examples/handbooks/*.yaml).
+ * Organisation as code: the YAML file that declares severities, people, teams, on-call schedules,
+ * escalation policies and services (examples/demo.yaml, examples/handbooks/*.yaml).
  *
  * Validation runs in two passes and reports every problem in one go:
  *  1. shape: zod strict objects, one list entry at a time, so a typo in users[0] does not hide a
@@ -126,10 +127,35 @@ export interface OrgService {
   integrations: OrgIntegration[];
 }
 
+/** One rotation of a schedule; participants by user name (see toScheduleLayers). */
+export interface OrgLayer {
+  name: string;
+  participants: string[];
+  turn: Turn;
+  start: string;
+  timeZone: string;
+  restrictions: RestrictionWindow[];
+}
+
+/**
+ * Layers only: overrides (covers, swaps) are operational data changed through the API while people
+ * are on call, so a file apply never removes one.
+ */
+export interface OrgSchedule {
+  name: string;
+  team: string | null;
+  /** Lowercased free word (primary, secondary, shadow, manager…), or null. */
+  role: string | null;
+  timeZone: string;
+  /** Lowest priority first. */
+  layers: OrgLayer[];
+}
+
 export interface OrgConfig {
   severities: SeverityScale;
   users: OrgUser[];
   teams: OrgTeam[];
+  schedules: OrgSchedule[];
   escalationPolicies: OrgPolicy[];
   services: OrgService[];
 }
@@ -268,14 +294,57 @@ const TeamSchema = z.strictObject({
     .default([]),
 });
 
+export const DAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const TURN = /^\s*(\d+)\s*(hour|day|week)s?\s*$/;
+
+const timeZone = () =>
+  z.string().refine((s) => IANAZone.isValidZone(s), {
+    error: unlessMissing((input) => `unknown time zone "${String(input)}"; use an IANA name such as Europe/London`),
+  });
+
+const RestrictionSchema = z
+  .strictObject({
+    days: z
+      .array(z.enum(DAY_NAMES))
+      .min(1)
+      .max(7)
+      .default([...DAY_NAMES])
+      .describe('Days the window starts on (mon … sun); default every day.'),
+    from: z.string().min(1).describe('"HH:MM", local to the layer.'),
+    to: z.string().min(1).describe('"HH:MM", local; before from runs past midnight, equal to from means 24 hours.'),
+  })
+  .describe('A window in which the layer is on call; outside every window the layer below shows through.');
+
+const LayerSchema = z.strictObject({
+  name: displayName().describe('Unique within the schedule; shown in shift lists.'),
+  participants: z.array(z.string().min(1)).max(100).default([]).describe('User names in turn order; a name may appear more than once.'),
+  turn: z
+    .string()
+    .regex(TURN, { error: unlessMissing('write the turn length like "1 week", "2 weeks", "12 hours" or "1 day"') })
+    .describe('Length of each turn: "<n> hour(s)|day(s)|week(s)".'),
+  start: z.string().min(1).describe('The first handoff, local date-time "YYYY-MM-DDTHH:MM"; the first participant starts then.'),
+  time_zone: z.string().min(1).optional().describe("IANA time zone of start and restrictions (default: the schedule's)."),
+  restrictions: z.array(RestrictionSchema).max(20).optional().describe('On call only inside these windows.'),
+});
+
+const ScheduleSchema = z.strictObject({
+  name: displayName().describe('Unique; escalation targets refer to it.'),
+  team: z.string().min(1).optional().describe('Name of the owning team.'),
+  role: z
+    .string()
+    .max(40)
+    .regex(WORD, { error: unlessMissing('use one word: letters, digits, ".", "-" and "_"') })
+    .optional()
+    .describe('A free word: primary, secondary, shadow, manager…'),
+  time_zone: timeZone().default('UTC').describe('IANA time zone the schedule is shown in, and the default of its layers.'),
+  layers: z.array(LayerSchema).min(1).max(10).describe('Lowest priority first: a later layer wins where it has someone on call.'),
+});
+
 const TargetSchema = z
   .strictObject({
     user: z.string().min(1).optional().describe('Name of a user.'),
     team: z.string().min(1).optional().describe('Name of a team.'),
-    schedule: z
-      .never({ error: 'schedules are not available yet; target a user or team' })
-      .optional()
-      .describe('Not available yet.'),
+    schedule: z.string().min(1).optional().describe('Name of a schedule: whoever is on call when the level is notified.'),
     role: z
       .string()
       .max(40)
@@ -284,7 +353,7 @@ const TargetSchema = z
       .describe('Team targets only: page only members with this role.'),
     severities: severityList().optional().describe('Page this target only for these severities.'),
   })
-  .describe('Exactly one of user or team.');
+  .describe('Exactly one of user, team or schedule.');
 
 const LevelSchema = z.strictObject({
   targets: z.array(TargetSchema).min(1).max(20),
@@ -344,19 +413,21 @@ const OrgFileSchema = z
     severities: SeveritiesSchema.nullish(),
     users: z.array(UserSchema).nullish(),
     teams: z.array(TeamSchema).nullish(),
+    schedules: z.array(ScheduleSchema).nullish(),
     escalation_policies: z.array(PolicySchema).nullish(),
     services: z.array(ServiceSchema).nullish(),
   })
-  .describe('Watchkeeper organisation: severities, users, teams, escalation policies and services.');
+  .describe('Watchkeeper organisation: severities, users, teams, on-call schedules, escalation policies and services.');
 
 type SeveritiesInput = z.output<typeof SeveritiesSchema>;
 type UserInput = z.output<typeof UserSchema>;
 type TeamInput = z.output<typeof TeamSchema>;
+type ScheduleInput = z.output<typeof ScheduleSchema>;
 type PolicyInput = z.output<typeof PolicySchema>;
 type LevelInput = z.output<typeof LevelSchema>;
 type ServiceInput = z.output<typeof ServiceSchema>;
 
-const SECTIONS = ['severities', 'users', 'teams', 'escalation_policies', 'services'] as const;
+const SECTIONS = ['severities', 'users', 'teams', 'schedules', 'escalation_policies', 'services'] as const;
 
 /** JSON Schema (draft 2020-12) of the file, for editors: `# yaml-language-server: $schema=…`. */
 export function orgJsonSchema(): Record<string, unknown> {
@@ -474,6 +545,11 @@ class Problems {
   readonly list: FieldProblem[] = [];
   add(path: Path, message: string): void {
     this.list.push({ field: formatPath(path), message });
+  }
+  /** A problem whose field is given relative to `path` in the file's own words (`restrictions[0].from`). */
+  addUnder(path: Path, field: string, message: string): void {
+    const base = formatPath(path);
+    this.list.push({ field: field === '' ? base : field.startsWith('[') ? `${base}${field}` : `${base}.${field}`, message });
   }
   addAll(ps: FieldProblem[]): void {
     this.list.push(...ps);
@@ -604,6 +680,7 @@ interface Refs {
   /** Names per section; null when the section is not a list, so references to it go unchecked. */
   users: Set<string> | null;
   teams: Set<string> | null;
+  schedules: Set<string> | null;
   policies: Set<string> | null;
   /** Valid teams only: member roles (lowercased) and member count. */
   teamRoles: Map<string, Set<string>>;
@@ -704,14 +781,56 @@ function checkTeam(team: TeamInput, path: Path, refs: Refs, problems: Problems):
   return { name: team.name, description: team.description, members };
 }
 
+function parseTurn(text: string): Turn {
+  const m = TURN.exec(text);
+  return { count: Number(m?.[1] ?? 0), unit: (m?.[2] ?? 'week') as TurnUnit };
+}
+
+/** `{count: 2, unit: 'week'}` -> "2 weeks": the file's own spelling, for export. */
+export function formatTurn(turn: Turn): string {
+  return `${turn.count} ${turn.unit}${turn.count === 1 ? '' : 's'}`;
+}
+
+function checkSchedule(schedule: ScheduleInput, path: Path, refs: Refs, problems: Problems): OrgSchedule {
+  if (schedule.team !== undefined && !known(refs.teams, schedule.team)) problems.add([...path, 'team'], `no team named "${schedule.team}"`);
+  checkUnique(
+    schedule.layers.map((l, index) => ({ name: l.name, index })),
+    [...path, 'layers'],
+    problems,
+  );
+  const layers = schedule.layers.map((l, i): OrgLayer => {
+    const at: Path = [...path, 'layers', i];
+    l.participants.forEach((p, j) => {
+      if (!known(refs.users, p)) problems.add([...at, 'participants', j], `no user named "${p}"`);
+    });
+    const layer: OrgLayer = {
+      name: l.name,
+      participants: l.participants,
+      turn: parseTurn(l.turn),
+      start: l.start,
+      timeZone: l.time_zone ?? schedule.time_zone,
+      restrictions: (l.restrictions ?? []).map((r) => ({ days: r.days.map((d) => DAY_NAMES.indexOf(d) + 1), from: r.from, to: r.to })),
+    };
+    for (const [field, message] of validateLayer(toLayer(layer, (name) => name))) problems.addUnder(at, field, message);
+    return layer;
+  });
+  return { name: schedule.name, team: schedule.team ?? null, role: schedule.role?.toLowerCase() ?? null, timeZone: schedule.time_zone, layers };
+}
+
+function toLayer(l: OrgLayer, idOf: (userName: string) => string): Layer {
+  const layer: Layer = { name: l.name, participants: l.participants.map(idOf), turn: { unit: l.turn.unit, count: l.turn.count }, start: l.start, timeZone: l.timeZone };
+  if (l.restrictions.length) layer.restrictions = l.restrictions.map((r) => ({ days: [...r.days], from: r.from, to: r.to }));
+  return layer;
+}
+
 function checkPolicy(policy: PolicyInput, path: Path, refs: Refs, sev: SeverityResolver, problems: Problems): OrgPolicy {
   const noAutoEscalate = sev.list(policy.no_auto_escalate, [...path, 'no_auto_escalate']);
   const last = policy.levels.length - 1;
-  const levels = policy.levels.map((level, i) => checkLevel(level, [...path, 'levels', i], i, last, refs, sev, problems));
+  const levels = policy.levels.map((level, i) => checkLevel(level, [...path, 'levels', i], i, last, refs, sev, problems, policy.name));
   return { name: policy.name, description: policy.description, repeat: policy.repeat, noAutoEscalate, levels };
 }
 
-function checkLevel(level: LevelInput, path: Path, index: number, last: number, refs: Refs, sev: SeverityResolver, problems: Problems): OrgLevel {
+function checkLevel(level: LevelInput, path: Path, index: number, last: number, refs: Refs, sev: SeverityResolver, problems: Problems, policyName: string): OrgLevel {
   if (level.delay_minutes === undefined && index < last) {
     problems.add([...path, 'delay_minutes'], 'required on every level but the last: minutes to wait for an acknowledgement before the next level');
   }
@@ -751,8 +870,9 @@ function checkLevel(level: LevelInput, path: Path, index: number, last: number, 
       const name = sev.known(raw);
       if (name !== null && outside(name)) problems.add([...at, 'severities', k], `${onlyFor}; "${raw}" never reaches this target`);
     });
-    if (t.user !== undefined && t.team !== undefined) {
-      problems.add(at, 'name either a user or a team, not both');
+    const named = [t.user, t.team, t.schedule].filter((x) => x !== undefined).length;
+    if (named > 1) {
+      problems.add(at, 'name only one of user, team or schedule');
       return null;
     }
     if (t.user !== undefined) {
@@ -770,7 +890,13 @@ function checkLevel(level: LevelInput, path: Path, index: number, last: number, 
       }
       return { kind: 'team', name: t.team, role, severities: targetSeverities };
     }
-    problems.add(at, 'name a user or a team');
+    if (t.schedule !== undefined) {
+      // Named with the policy: when a schedule is removed, this is the line that says who still needs it.
+      if (!known(refs.schedules, t.schedule)) problems.add([...at, 'schedule'], `no schedule named "${t.schedule}"; escalation policy "${policyName}" targets it`);
+      if (t.role !== undefined) problems.add([...at, 'role'], 'only team targets have a role');
+      return { kind: 'schedule', name: t.schedule, role: null, severities: targetSeverities };
+    }
+    problems.add(at, 'name one of user, team or schedule');
     return null;
   });
 
@@ -864,6 +990,7 @@ export function validateOrg(raw: unknown): OrgValidation {
 
   const userInputs = parseList(root.users, ['users'], UserSchema, problems);
   const teamInputs = parseList(root.teams, ['teams'], TeamSchema, problems);
+  const scheduleInputs = parseList(root.schedules, ['schedules'], ScheduleSchema, problems);
   const policyInputs = parseList(root.escalation_policies, ['escalation_policies'], PolicySchema, problems);
   const serviceInputs = parseList(root.services, ['services'], ServiceSchema, problems);
 
@@ -873,6 +1000,7 @@ export function validateOrg(raw: unknown): OrgValidation {
     severities,
     users: sectionNames(root.users, ['users'], problems),
     teams: sectionNames(root.teams, ['teams'], problems),
+    schedules: sectionNames(root.schedules, ['schedules'], problems),
     policies: sectionNames(root.escalation_policies, ['escalation_policies'], problems),
     teamRoles,
   };
@@ -880,6 +1008,7 @@ export function validateOrg(raw: unknown): OrgValidation {
 
   const users = userInputs.map((u, i) => (u ? checkUser(u, ['users', i], problems) : null));
   const teams = teamInputs.map((t, i) => (t ? checkTeam(t, ['teams', i], refs, problems) : null));
+  const schedules = scheduleInputs.map((s, i) => (s ? checkSchedule(s, ['schedules', i], refs, problems) : null));
   const policies = policyInputs.map((p, i) => (p ? checkPolicy(p, ['escalation_policies', i], refs, sev, problems) : null));
   const keys: KeyIndex = { keys: new Map(), keyEnvs: new Map() };
   const services = serviceInputs.map((s, i) => (s ? checkService(s, ['services', i], refs, keys, problems) : null));
@@ -891,6 +1020,7 @@ export function validateOrg(raw: unknown): OrgValidation {
       severities: severities.scale,
       users: users.filter(notNull),
       teams: teams.filter(notNull),
+      schedules: schedules.filter(notNull),
       escalationPolicies: policies.filter(notNull),
       services: services.filter(notNull),
     },
@@ -962,6 +1092,11 @@ export function resolveIntegrationKey(
     throw AppError.invalid(i.keyEnv, `must hold exactly 32 letters or digits (integration "${i.name}"; it has ${value.length} characters)`);
   }
   return value;
+}
+
+/** A schedule's layers as the maths takes them, participants mapped from names to stored ids. */
+export function toScheduleLayers(schedule: OrgSchedule, userIdOf: (name: string) => string): Layer[] {
+  return schedule.layers.map((l) => toLayer(l, userIdOf));
 }
 
 /** Turns a policy from the file into the engine's spec, mapping target names to stored ids. */

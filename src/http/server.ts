@@ -9,6 +9,7 @@ import { alertRoutes } from './routes/alerts.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { opsRoutes } from './routes/ops.js';
 import { orgRoutes } from './routes/org.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { sessionRoutes } from './routes/session.js';
 import { registerWeb } from './web.js';
 
@@ -50,6 +51,7 @@ export function registerRoutes(app: App, opts: HttpOptions): ApiRouter {
   actionRoutes(app);
   alertRoutes(app, router);
   orgRoutes(app, router);
+  scheduleRoutes(app, router);
   sessionRoutes(app, router);
   registerWeb(app.http);
   return router;

@@ -2,12 +2,14 @@ import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Store } from './db.js';
 import { migration001 } from './migrations/001-paging-core.js';
 import { migration002 } from './migrations/002-accounts.js';
+import { migration003 } from './migrations/003-schedules.js';
 
 /** Migrations are code, in order; the same set serves SQLite and PostgreSQL. */
 export function migrations(store: Store): Record<string, Migration> {
   return {
     '001-paging-core': migration001(store.dialect),
     '002-accounts': migration002(store.dialect),
+    '003-schedules': migration003(store.dialect),
   };
 }
 

@@ -1,7 +1,9 @@
 import type { EscalationPolicySpec } from '../domain/escalation/policy.js';
+import type { Layer } from '../domain/schedule/schedule.js';
 import { DEFAULT_SCALE, SeverityMap, type SeverityScale } from '../domain/severity/severity.js';
 import type { Conn } from './db.js';
 import type { ContactMethodsTable, IntegrationKeysTable, NotificationRulesTable, ServicesTable, UsersTable } from './schema.js';
+import type { StoredSchedule } from './schedule.repo.js';
 import { getSetting } from './settings.repo.js';
 
 /**
@@ -21,6 +23,9 @@ export interface OrgSnapshot {
   teams: Map<string, { id: string; name: string }>;
   /** `specJson` is the stored text, reused as each new alert's policy snapshot. */
   policies: Map<string, { id: string; name: string; spec: EscalationPolicySpec; specJson: string }>;
+  /** Layers only: overrides are operational data, read per query (store/schedule.repo.ts). */
+  schedules: Map<string, StoredSchedule>;
+  schedulesByName: Map<string, StoredSchedule>;
   services: Map<string, ServicesTable>;
   integrationsByHash: Map<string, IntegrationKeysTable>;
 }
@@ -29,7 +34,7 @@ export async function loadOrg(conn: Conn): Promise<OrgSnapshot> {
   const version = (await getSetting(conn, 'config_version')) ?? '0';
   const scaleJson = await getSetting(conn, 'severities');
   const scale: SeverityScale = scaleJson ? (JSON.parse(scaleJson) as SeverityScale) : DEFAULT_SCALE;
-  const [users, cms, rules, teams, members, policies, services, keys] = await Promise.all([
+  const [users, cms, rules, teams, members, policies, services, keys, schedules] = await Promise.all([
     conn.selectFrom('users').selectAll().execute(),
     conn.selectFrom('contact_methods').selectAll().execute(),
     conn.selectFrom('notification_rules').selectAll().orderBy('delay_minutes').orderBy('position').execute(),
@@ -38,7 +43,11 @@ export async function loadOrg(conn: Conn): Promise<OrgSnapshot> {
     conn.selectFrom('escalation_policies').selectAll().execute(),
     conn.selectFrom('services').selectAll().execute(),
     conn.selectFrom('integration_keys').selectAll().execute(),
+    conn.selectFrom('schedules').selectAll().execute(),
   ]);
+  const storedSchedules = schedules.map(
+    (s): StoredSchedule => ({ id: s.id, name: s.name, teamId: s.team_id, role: s.role, timeZone: s.time_zone, layers: (JSON.parse(s.spec_json) as { layers: Layer[] }).layers }),
+  );
   const rulesByUser = new Map<string, NotificationRulesTable[]>();
   for (const r of rules) {
     const list = rulesByUser.get(r.user_id) ?? [];
@@ -61,6 +70,8 @@ export async function loadOrg(conn: Conn): Promise<OrgSnapshot> {
     teamMembers,
     teams: new Map(teams.map((t) => [t.id, t])),
     policies: new Map(policies.map((p) => [p.id, { id: p.id, name: p.name, spec: JSON.parse(p.spec) as EscalationPolicySpec, specJson: p.spec }])),
+    schedules: new Map(storedSchedules.map((s) => [s.id, s])),
+    schedulesByName: new Map(storedSchedules.map((s) => [s.name, s])),
     services: new Map(services.map((s) => [s.id, s])),
     integrationsByHash: new Map(keys.map((k) => [k.key_hash, k])),
   };

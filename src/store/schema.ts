@@ -70,6 +70,35 @@ export interface EscalationPoliciesTable {
   updated_at: number;
 }
 
+export interface SchedulesTable {
+  id: string;
+  name: string;
+  team_id: string | null;
+  /** A free word: primary, secondary, shadow, manager… */
+  role: string | null;
+  time_zone: string;
+  /** `{ layers: Layer[] }` as JSON (see domain/schedule/schedule.ts), participants by user id. */
+  spec_json: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Someone else on call for a range; operational data, never in the organisation file. */
+export interface ScheduleOverridesTable {
+  id: string;
+  schedule_id: string;
+  start_at: number;
+  end_at: number;
+  /** Who is on call instead; null takes people off without a replacement. */
+  user_id: string | null;
+  /** Only where this user was on call; null = whoever was. */
+  replaces_user_id: string | null;
+  note: string;
+  created_by_name: string;
+  created_by_kind: string;
+  created_at: number;
+}
+
 export interface ServicesTable {
   id: string;
   name: string;
@@ -252,6 +281,8 @@ export interface DB {
   teams: TeamsTable;
   team_members: TeamMembersTable;
   escalation_policies: EscalationPoliciesTable;
+  schedules: SchedulesTable;
+  schedule_overrides: ScheduleOverridesTable;
   services: ServicesTable;
   integration_keys: IntegrationKeysTable;
   api_tokens: ApiTokensTable;

@@ -29,15 +29,15 @@ describe.each(storeKinds)('handbook escalation on $name', (kind) => {
   };
   const at = (domain: string) => (user: string) => `${user}@${domain}`;
 
-  it('Mahavishnu: pages T0 at once, T1 at 5 min, T2 at 20, T3 at 50 and T4 at 110 for critical', async () => {
+  it('Mahavishnu: pages the primary on call (bob, week of 2026-03-02) at once, the shadow (charlie) at 5 min, T2 at 20, T3 at 50 and T4 at 110 for critical', async () => {
     h = await Harness.start(kind, { orgFile: hb('mahavishnu') });
     const m = at('mahavishnu.example.com');
     await trigger('mahavishnu0events0v2000000000000', 'P0');
-    expect(h.paged()).toEqual([m('primary-oncall')]);
+    expect(h.paged()).toEqual([m('bob')]);
     await h.advanceMinutes(4);
     expect(h.paged()).toHaveLength(1);
     await h.advanceMinutes(1); // 5
-    expect(h.paged()).toEqual([m('primary-oncall'), m('secondary-oncall')]);
+    expect(h.paged()).toEqual([m('bob'), m('charlie')]);
     await h.advanceMinutes(14); // 19
     expect(h.paged()).toHaveLength(2);
     await h.advanceMinutes(1); // 20
@@ -47,7 +47,7 @@ describe.each(storeKinds)('handbook escalation on $name', (kind) => {
     await h.advanceMinutes(59); // 109
     expect(h.paged()).toHaveLength(4);
     await h.advanceMinutes(1); // 110
-    expect(h.paged()).toEqual([m('primary-oncall'), m('secondary-oncall'), m('team-lead'), m('eng-manager'), m('vp-eng')]);
+    expect(h.paged()).toEqual([m('bob'), m('charlie'), m('team-lead'), m('eng-manager'), m('vp-eng')]);
     await h.advanceMinutes(600);
     expect(h.paged()).toHaveLength(5);
   });
@@ -57,7 +57,7 @@ describe.each(storeKinds)('handbook escalation on $name', (kind) => {
     const m = at('mahavishnu.example.com');
     await trigger('mahavishnu0events0v2000000000000', 'P1');
     for (const minutes of [5, 15, 30, 60, 60, 600]) await h.advanceMinutes(minutes);
-    expect(h.paged()).toEqual([m('primary-oncall'), m('secondary-oncall'), m('team-lead'), m('eng-manager')]);
+    expect(h.paged()).toEqual([m('bob'), m('charlie'), m('team-lead'), m('eng-manager')]);
   });
 
   it('Mahavishnu: acknowledging at T1 stops every later page', async () => {
@@ -102,12 +102,12 @@ describe.each(storeKinds)('handbook escalation on $name', (kind) => {
     expect(h.paged()).toHaveLength(before);
   });
 
-  it('Clipper: a P3 alert never auto-escalates', async () => {
+  it('Clipper: a P3 alert pages the primary on call (engineer-a) and never auto-escalates', async () => {
     h = await Harness.start(kind, { orgFile: hb('clipper') });
     const c = at('clipper.example.com');
     await trigger('clipper0events0v2000000000000000', 'P3');
     for (let i = 0; i < 48; i++) await h.advanceMinutes(30);
-    expect(h.paged()).toEqual([c('primary-oncall')]);
+    expect(h.paged()).toEqual([c('engineer-a')]);
   });
 
   it('Clipper: the secondary is paged after 15 minutes for P1 and after an hour for P2', async () => {
@@ -115,13 +115,13 @@ describe.each(storeKinds)('handbook escalation on $name', (kind) => {
     const c = at('clipper.example.com');
     await trigger('clipper0events0v2000000000000000', 'P1', 'p1-alert');
     await trigger('clipper0events0v2000000000000000', 'P2', 'p2-alert');
-    expect(h.smtp.to(c('primary-oncall'))).toHaveLength(2);
+    expect(h.smtp.to(c('engineer-a'))).toHaveLength(2);
     await h.advanceMinutes(15);
-    expect(h.smtp.to(c('secondary-oncall'))).toHaveLength(1);
+    expect(h.smtp.to(c('engineer-b'))).toHaveLength(1);
     await h.advanceMinutes(44); // 59
-    expect(h.smtp.to(c('secondary-oncall'))).toHaveLength(1);
+    expect(h.smtp.to(c('engineer-b'))).toHaveLength(1);
     await h.advanceMinutes(1); // 60
-    expect(h.smtp.to(c('secondary-oncall'))).toHaveLength(2);
+    expect(h.smtp.to(c('engineer-b'))).toHaveLength(2);
   });
 
   it('Mother-Harness: a P1 pages primary, secondary and engineering manager at once', async () => {

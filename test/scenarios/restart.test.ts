@@ -125,7 +125,7 @@ describe.each(databases)('restart on $name', ({ make }) => {
     await applyOrg(first.app.ctx, parseOrgYaml(MAHAVISHNU), systemTestActor);
     const id = await trigger(first.app);
     await first.app.tick();
-    expect(smtp.recipients()).toEqual([m('primary-oncall')]);
+    expect(smtp.recipients()).toEqual([m('bob')]);
     await stopProcess(first);
 
     // Down for 30 minutes: the level-1 timer (5 min) fell due at 08:05. Had the process been up,
@@ -135,8 +135,8 @@ describe.each(databases)('restart on $name', ({ make }) => {
     clock.advanceMinutes(30);
     const second = await startProcess();
     await ticks(second.app, 5);
-    expect(smtp.recipients()).toEqual([m('primary-oncall'), m('secondary-oncall')]);
-    expect(smtp.to(m('secondary-oncall'))).toHaveLength(1);
+    expect(smtp.recipients()).toEqual([m('bob'), m('charlie')]);
+    expect(smtp.to(m('charlie'))).toHaveLength(1);
 
     const alert = await second.store.db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(alert.status).toBe('triggered');
@@ -145,8 +145,8 @@ describe.each(databases)('restart on $name', ({ make }) => {
     expect(alert.next_escalation_at).toBe(clock.now() + 15 * MINUTE);
     const notified = await second.store.db.selectFrom('alert_events').select(['message', 'at']).where('alert_id', '=', id).where('kind', '=', 'notified').orderBy('id').execute();
     expect(notified.map((e) => e.message)).toEqual([
-      'alert opened: notifying level 1: primary-oncall',
-      'not acknowledged within 5 min: notifying level 2: secondary-oncall',
+      'alert opened: notifying level 1: bob',
+      'not acknowledged within 5 min: notifying level 2: charlie',
     ]);
     expect(notified[1]?.at).toBe(clock.now());
 
@@ -155,7 +155,7 @@ describe.each(databases)('restart on $name', ({ make }) => {
     expect(smtp.recipients()).toHaveLength(2);
     clock.advanceMinutes(1); // a full 15 minutes after the restart
     await ticks(second.app, 2);
-    expect(smtp.recipients()).toEqual([m('primary-oncall'), m('secondary-oncall'), m('team-lead')]);
+    expect(smtp.recipients()).toEqual([m('bob'), m('charlie'), m('team-lead')]);
 
     const pages = await second.store.db.selectFrom('pages').select(['user_id', 'status', 'attempts']).orderBy('id').execute();
     expect(pages.map((p) => [p.status, p.attempts])).toEqual([
@@ -184,11 +184,11 @@ describe.each(databases)('restart on $name', ({ make }) => {
 
     clock.advance(2_000); // 61 s
     await ticks(next.app, 3);
-    expect(smtp.recipients()).toEqual([m('primary-oncall')]);
+    expect(smtp.recipients()).toEqual([m('bob')]);
     const deliveredAt = clock.now();
     clock.advance(60_000);
     await ticks(next.app, 3);
-    expect(smtp.recipients()).toEqual([m('primary-oncall')]);
+    expect(smtp.recipients()).toEqual([m('bob')]);
 
     const page = await next.store.db.selectFrom('pages').selectAll().where('alert_id', '=', id).executeTakeFirstOrThrow();
     expect(page).toMatchObject({ status: 'sent', attempts: 2, lease_owner: null, lease_until: null, sent_at: deliveredAt });

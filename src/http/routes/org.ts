@@ -9,6 +9,7 @@ import { parseOrgYaml, validateOrg } from '../../config/org.js';
 import { AppError } from '../../domain/errors.js';
 import { actorOf } from '../auth.js';
 import { iso } from '../presenters.js';
+import { presentScheduleLive, SCHEDULE_READ_ONLY } from './schedules.js';
 import type { ApiRouter } from '../router.js';
 import { parse } from '../validate.js';
 import type { Role } from '../../commands/tokens.js';
@@ -18,6 +19,7 @@ type Section = Exclude<keyof OrgFile, 'severities'>;
 const SECTIONS: { section: Section; path: string; noun: string; role: Role }[] = [
   { section: 'users', path: 'users', noun: 'user', role: 'admin' },
   { section: 'teams', path: 'teams', noun: 'team', role: 'manager' },
+  { section: 'schedules', path: 'schedules', noun: 'schedule', role: 'manager' },
   { section: 'escalation_policies', path: 'escalation-policies', noun: 'escalation policy', role: 'manager' },
   { section: 'services', path: 'services', noun: 'service', role: 'manager' },
 ];
@@ -41,10 +43,13 @@ export function orgRoutes(app: App, r: ApiRouter): void {
 
   for (const { section, path, noun, role } of SECTIONS) {
     const find = (file: OrgFile, name: string) => (file[section] as { name: string }[]).findIndex((e) => e.name === name);
-    const decorate = (e: Record<string, unknown>) => (section === 'services' ? withIntegrationUrls(ctx.publicUrl, e) : e);
-    // What GET serves can be sent back as it is: the integration URLs it adds are read-only.
+    const decorate = async (e: Record<string, unknown>, one: boolean): Promise<Record<string, unknown>> =>
+      section === 'services' ? withIntegrationUrls(ctx.publicUrl, e) : section === 'schedules' ? { ...e, ...(await presentScheduleLive(ctx, e.name as string, one)) } : e;
+    // What GET serves can be sent back as it is: the integration URLs and a schedule's on-call
+    // state it adds are read-only.
     const entry = (body: unknown) => {
       const e = parse(Entry, body);
+      if (section === 'schedules') return Object.fromEntries(Object.entries(e).filter(([k]) => !SCHEDULE_READ_ONLY.includes(k))) as typeof e;
       return section === 'services' ? withoutIntegrationUrls(e) : e;
     };
 
@@ -54,7 +59,7 @@ export function orgRoutes(app: App, r: ApiRouter): void {
       summary: `List ${noun === 'escalation policy' ? 'escalation policies' : `${noun}s`}`,
       tag: path,
       role: 'viewer',
-      handler: async () => ({ [section]: ((await exportOrg(ctx.store.db))[section] as Record<string, unknown>[]).map(decorate) }),
+      handler: async () => ({ [section]: await Promise.all(((await exportOrg(ctx.store.db))[section] as Record<string, unknown>[]).map((e) => decorate(e, false))) }),
     });
     r.add({
       method: 'GET',
@@ -67,7 +72,7 @@ export function orgRoutes(app: App, r: ApiRouter): void {
         const file = await exportOrg(ctx.store.db);
         const i = find(file, name);
         if (i < 0) throw AppError.notFound(`${noun} "${name}"`);
-        return decorate(file[section][i] as Record<string, unknown>);
+        return decorate(file[section][i] as Record<string, unknown>, true);
       },
     });
     r.add({

@@ -1,0 +1,214 @@
+import { AppError } from '../domain/errors.js';
+import { finalShifts, layerShifts, nextChange, onCallAt, type Override, type ScheduleSpec, type Shift } from '../domain/schedule/schedule.js';
+import type { Conn } from '../store/db.js';
+import { newId } from '../store/ids.js';
+import type { OrgSnapshot } from '../store/org.repo.js';
+import { deleteOverride, findOverride, insertOverride, overridesBetween, toOverride, type OverrideRow, type StoredSchedule } from '../store/schedule.repo.js';
+import { audit } from './audit.js';
+import type { Actor, Ctx } from './context.js';
+
+/**
+ * On-call schedules at work: who is on call, the shifts over a range, and the overrides people
+ * place while they cover and swap shifts. The layers come from the organisation (cached);
+ * overrides are read from the store on every call. All time maths is in domain/schedule.
+ */
+
+export const DAY = 86_400_000;
+/** Longest range a shifts query may cover: a year and a day, enough for "this year" in any zone. */
+export const MAX_RANGE_DAYS = 366;
+
+export function findSchedule(org: OrgSnapshot, name: string): StoredSchedule {
+  const s = org.schedulesByName.get(name);
+  if (!s) throw AppError.notFound(`schedule "${name}"`);
+  return s;
+}
+
+export const specOf = (s: StoredSchedule, overrides: Override[]): ScheduleSpec => ({ timeZone: s.timeZone, layers: s.layers, overrides });
+
+/** The range [from, to) checked: `to` after `from` and at most MAX_RANGE_DAYS later. */
+export function checkRange(from: number, to: number): void {
+  if (to <= from) throw AppError.invalid('to', 'must be after from');
+  if (to - from > MAX_RANGE_DAYS * DAY) throw AppError.invalid('to', `must be at most ${MAX_RANGE_DAYS} days after from; ask for a shorter range`);
+}
+
+export interface OnCallNow {
+  schedule: StoredSchedule;
+  userId: string | null;
+  /** When who is on call next changes; null = never. */
+  until: number | null;
+}
+
+/** Who is on call at t in each of the given schedules (overrides included). */
+export async function onCallIn(conn: Conn, schedules: StoredSchedule[], t: number): Promise<OnCallNow[]> {
+  const rows = await overridesBetween(
+    conn,
+    schedules.map((s) => s.id),
+    t,
+    Number.MAX_SAFE_INTEGER,
+  );
+  return schedules.map((s) => {
+    const spec = specOf(
+      s,
+      rows.filter((r) => r.schedule_id === s.id).map(toOverride),
+    );
+    return { schedule: s, userId: onCallAt(spec, t), until: nextChange(spec, t) };
+  });
+}
+
+export interface ScheduleShifts {
+  final: Shift[];
+  layers: { name: string; shifts: Shift[] }[];
+  overrides: OverrideRow[];
+}
+
+export async function scheduleShifts(conn: Conn, s: StoredSchedule, from: number, to: number): Promise<ScheduleShifts> {
+  checkRange(from, to);
+  const overrides = await overridesBetween(conn, [s.id], from, to);
+  return {
+    final: finalShifts(specOf(s, overrides.map(toOverride)), from, to),
+    layers: s.layers.map((l) => ({ name: l.name, shifts: layerShifts(l, from, to) })),
+    overrides: [...overrides].sort((a, b) => a.start_at - b.start_at || a.created_at - b.created_at),
+  };
+}
+
+/** One person's final shifts across every schedule ("my shifts"), in time order. */
+export async function userShifts(conn: Conn, org: OrgSnapshot, userId: string, from: number, to: number): Promise<{ schedule: StoredSchedule; shift: Shift }[]> {
+  checkRange(from, to);
+  const schedules = [...org.schedules.values()];
+  const rows = await overridesBetween(
+    conn,
+    schedules.map((s) => s.id),
+    from,
+    to,
+  );
+  const out: { schedule: StoredSchedule; shift: Shift }[] = [];
+  for (const s of schedules) {
+    const spec = specOf(
+      s,
+      rows.filter((r) => r.schedule_id === s.id).map(toOverride),
+    );
+    for (const shift of finalShifts(spec, from, to)) if (shift.userId === userId) out.push({ schedule: s, shift });
+  }
+  return out.sort((a, b) => a.shift.start - b.shift.start || a.schedule.name.localeCompare(b.schedule.name));
+}
+
+/** Overrides that have not ended, in start order. */
+export async function upcomingOverrides(conn: Conn, s: StoredSchedule, now: number): Promise<OverrideRow[]> {
+  return (await overridesBetween(conn, [s.id], now, Number.MAX_SAFE_INTEGER)).sort((a, b) => a.start_at - b.start_at || a.created_at - b.created_at);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Changes
+// ---------------------------------------------------------------------------------------------
+
+export interface OverrideInput {
+  start: number;
+  end: number;
+  /** User name, or null to take people off without a replacement. */
+  user: string | null;
+  replaces: string | null;
+  note: string;
+}
+
+function userIdOf(org: OrgSnapshot, field: string, name: string): string {
+  const u = org.usersByName.get(name);
+  if (!u) throw AppError.invalid(field, `no user named "${name}"`);
+  return u.id;
+}
+
+/** Checks an override and returns its row; `prefix` names the fields of a swap half (`a.`). */
+function overrideRow(org: OrgSnapshot, s: StoredSchedule, input: OverrideInput, actor: Actor, now: number, prefix = ''): OverrideRow {
+  if (input.end <= input.start) throw AppError.invalid(`${prefix}end`, 'must be after start');
+  if (input.end <= now) throw AppError.invalid(`${prefix}end`, 'is in the past; an override can only change who is on call from now on');
+  if (input.end - input.start > MAX_RANGE_DAYS * DAY) throw AppError.invalid(`${prefix}end`, `must be at most ${MAX_RANGE_DAYS} days after start`);
+  const userId = input.user === null ? null : userIdOf(org, `${prefix}user`, input.user);
+  const replacesUserId = input.replaces === null ? null : userIdOf(org, `${prefix}replaces`, input.replaces);
+  if (userId !== null && userId === replacesUserId) throw AppError.invalid(`${prefix}replaces`, `"${input.replaces ?? ''}" cannot replace themselves; name someone else as user`);
+  return {
+    id: newId(),
+    schedule_id: s.id,
+    start_at: input.start,
+    end_at: input.end,
+    user_id: userId,
+    replaces_user_id: replacesUserId,
+    note: input.note,
+    created_by_name: actor.name,
+    created_by_kind: actor.kind,
+    created_at: now,
+  };
+}
+
+const auditDetail = (org: OrgSnapshot, r: OverrideRow) => ({
+  id: r.id,
+  start: new Date(r.start_at).toISOString(),
+  end: new Date(r.end_at).toISOString(),
+  user: r.user_id ? (org.users.get(r.user_id)?.name ?? r.user_id) : null,
+  replaces: r.replaces_user_id ? (org.users.get(r.replaces_user_id)?.name ?? r.replaces_user_id) : null,
+  note: r.note || null,
+});
+
+/** Overrides change who is on call, which live views show: tell them, as configuration does. */
+function changed(ctx: Ctx): void {
+  ctx.bus.publish([{ type: 'config.changed', at: ctx.clock.now() }]);
+}
+
+export async function addOverride(ctx: Ctx, actor: Actor, scheduleName: string, input: OverrideInput): Promise<OverrideRow> {
+  const org = await ctx.org.get(ctx.store.db);
+  const s = findSchedule(org, scheduleName);
+  const now = ctx.clock.now();
+  const row = overrideRow(org, s, input, actor, now);
+  await ctx.store.tx(async (trx) => {
+    await insertOverride(trx, row);
+    await audit(trx, actor, now, 'schedule_override.create', 'schedule', s.id, s.name, auditDetail(org, row));
+  });
+  changed(ctx);
+  return row;
+}
+
+export async function removeOverride(ctx: Ctx, actor: Actor, scheduleName: string, id: string): Promise<void> {
+  const org = await ctx.org.get(ctx.store.db);
+  const s = findSchedule(org, scheduleName);
+  const now = ctx.clock.now();
+  await ctx.store.tx(async (trx) => {
+    const row = await findOverride(trx, s.id, id);
+    if (!row) throw AppError.notFound(`override ${id} of schedule "${s.name}"`);
+    await deleteOverride(trx, id);
+    await audit(trx, actor, now, 'schedule_override.delete', 'schedule', s.id, s.name, auditDetail(org, row));
+  });
+  changed(ctx);
+}
+
+export interface SwapHalf {
+  user: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * A swap: `a` hands [a.start, a.end) to b and takes [b.start, b.end) from b. Two overrides, each
+ * only where its person was on call, written in one transaction so a swap is never half done.
+ * Each person must be on call somewhere in their own range, or the swap would change nothing there.
+ */
+export async function swapShifts(ctx: Ctx, actor: Actor, scheduleName: string, a: SwapHalf, b: SwapHalf, note = ''): Promise<[OverrideRow, OverrideRow]> {
+  const org = await ctx.org.get(ctx.store.db);
+  const s = findSchedule(org, scheduleName);
+  const now = ctx.clock.now();
+  if (a.user === b.user) throw AppError.invalid('b.user', 'a swap needs two different people');
+  const first = overrideRow(org, s, { start: a.start, end: a.end, user: b.user, replaces: a.user, note }, actor, now, 'a.');
+  const second = overrideRow(org, s, { start: b.start, end: b.end, user: a.user, replaces: b.user, note }, actor, now, 'b.');
+  const existing = await overridesBetween(ctx.store.db, [s.id], Math.min(a.start, b.start), Math.max(a.end, b.end));
+  const spec = specOf(s, existing.map(toOverride));
+  for (const [half, key, row] of [[a, 'a', first], [b, 'b', second]] as const) {
+    const onCall = finalShifts(spec, half.start, half.end).some((sh) => sh.userId === row.replaces_user_id);
+    if (!onCall) {
+      throw AppError.invalid(`${key}.user`, `${half.user} is not on call in schedule "${s.name}" between ${new Date(half.start).toISOString()} and ${new Date(half.end).toISOString()}`);
+    }
+  }
+  await ctx.store.tx(async (trx) => {
+    await insertOverride(trx, first);
+    await insertOverride(trx, second);
+    await audit(trx, actor, now, 'schedule_override.swap', 'schedule', s.id, s.name, { a: auditDetail(org, first), b: auditDetail(org, second) });
+  });
+  changed(ctx);
+  return [first, second];
+}
