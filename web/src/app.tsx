@@ -1,4 +1,4 @@
-import { useEffect, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { AlertPage } from './alerts/alert-page';
 import { AlertsPage } from './alerts/alerts-page';
 import { AuditPage } from './audit/audit-page';
@@ -15,8 +15,12 @@ import { Link, matchPath, navigate, useLocation } from './router/router';
 import { ServicesPage } from './services/services-page';
 import { Shell } from './shell/shell';
 import { Button } from './ui/button';
-import { LoadError } from './ui/states';
+import { LoadError, Loading } from './ui/states';
 import { ToastProvider } from './ui/toast';
+
+// The schedules pages (timeline, override form) load on first visit: not part of the initial bundle.
+const SchedulesPage = lazy(() => import('./schedules/schedules-page').then((m) => ({ default: m.SchedulesPage })));
+const SchedulePage = lazy(() => import('./schedules/schedules-page').then((m) => ({ default: m.SchedulePage })));
 
 function NotFound() {
   useTitle('Not found');
@@ -48,6 +52,19 @@ function route(pathname: string, isAdmin: boolean): ReactNode {
     const id = Number(alert.id);
     return Number.isInteger(id) && id > 0 ? <AlertPage key={id} id={id} /> : <NotFound />;
   }
+  if (pathname === '/schedules')
+    return (
+      <Suspense fallback={<Loading what="schedules" />}>
+        <SchedulesPage />
+      </Suspense>
+    );
+  const schedule = matchPath('/schedules/:name', pathname);
+  if (schedule?.name)
+    return (
+      <Suspense fallback={<Loading what="the schedule" />}>
+        <SchedulePage key={schedule.name} name={schedule.name} />
+      </Suspense>
+    );
   if (pathname === '/services') return <ServicesPage />;
   if (pathname === '/escalation-policies') return <PoliciesPage />;
   if (pathname === '/teams') return <TeamsPage />;

@@ -1,24 +1,22 @@
-import type { AlertList, AlertSummary, EscalationPolicy } from '../api/types';
+import type { AlertList, AlertSummary } from '../api/types';
 import { useLive } from '../lib/live';
 import { useApi } from '../lib/use-api';
 import { useTitle } from '../lib/title';
-import { targetText } from '../org/targets';
 import { Link } from '../router/router';
 import { SeverityBadge } from '../ui/badge';
 import { LoadError, Loading } from '../ui/states';
 import { RelativeTime } from '../ui/time';
+import { MyNextShiftsSection, OnCallNowSection } from './on-call';
 import { SummaryView } from './summary-view';
 
 export function HomePage() {
   useTitle('Home');
   const summary = useApi<AlertSummary>('/alerts/summary');
   const newest = useApi<AlertList>('/alerts', { status: 'triggered', limit: 10 });
-  const policies = useApi<{ escalation_policies: EscalationPolicy[] }>('/escalation-policies');
 
-  useLive((events, resync) => {
+  useLive(() => {
     summary.reload();
     newest.reload();
-    if (resync || events.some((e) => e.type === 'config.changed')) policies.reload();
   }, (e) => e.type !== 'page.updated');
 
   return (
@@ -59,25 +57,8 @@ export function HomePage() {
         )}
       </section>
 
-      <section aria-labelledby="responders">
-        <h2 id="responders">First responders</h2>
-        <p className="muted small">Schedules do not exist yet, so the first responders are the level-1 targets of each escalation policy.</p>
-        {policies.error ? (
-          <LoadError error={policies.error} onRetry={policies.reload} />
-        ) : !policies.data ? (
-          <Loading what="escalation policies" />
-        ) : policies.data.escalation_policies.length === 0 ? (
-          <p className="muted">No escalation policies. Define one in the organisation file or under Escalation policies.</p>
-        ) : (
-          <ul>
-            {policies.data.escalation_policies.map((p) => (
-              <li key={p.name}>
-                <Link to="/escalation-policies">{p.name}</Link>: {p.levels[0] ? p.levels[0].targets.map(targetText).join(', ') : <span className="muted">no levels</span>}
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+      <OnCallNowSection />
+      <MyNextShiftsSection />
     </>
   );
 }

@@ -14,6 +14,7 @@ interface NavItem {
 const NAV: NavItem[] = [
   { to: '/', label: 'Home' },
   { to: '/alerts', label: 'Alerts' },
+  { to: '/schedules', label: 'Schedules' },
   { to: '/services', label: 'Services' },
   { to: '/escalation-policies', label: 'Escalation policies' },
   { to: '/teams', label: 'Teams' },
