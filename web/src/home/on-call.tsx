@@ -4,7 +4,7 @@ import { useLive } from '../lib/live';
 import { useNow } from '../lib/use-now';
 import { useApi } from '../lib/use-api';
 import { Link } from '../router/router';
-import { browserZone, formatRange, formatTime } from '../schedules/timeline';
+import { browserZone, formatRange, formatTime } from '../schedules/time-format';
 import type { OnCallAnswer, OnCallRow, UserShifts } from '../schedules/types';
 import { useRefreshAt } from '../schedules/use-refresh-at';
 import { LoadError, Loading } from '../ui/states';

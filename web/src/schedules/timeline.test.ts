@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   checkDraft,
   convertDraft,
@@ -12,6 +12,7 @@ import {
   fromWall,
   place,
   rangeFor,
+  rangeStart,
   rangeTitle,
   selectionFromDrag,
   stepRange,
@@ -49,6 +50,71 @@ describe('ranges in a zone', () => {
     expect(fromInput('2026-07-01T10:00', 'Europe/Berlin')).toBe(t('2026-07-01T08:00:00Z'));
     expect(fromInput('tomorrow', 'UTC')).toBeNull();
     expect(fromWall(2026, 3, 32, 0, 0, 'UTC')).toBe(t('2026-04-01T00:00:00Z'));
+  });
+});
+
+describe('DST changes in 2026 (Luxon)', () => {
+  const NY = 'America/New_York';
+  const LON = 'Europe/London';
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('has days of 23 and 25 hours, and a week of 167 hours', () => {
+    // New York: 8 Mar 02:00 EST → 03:00 EDT; 1 Nov 02:00 EDT → 01:00 EST.
+    expect(rangeFor(t('2026-11-01T12:00:00Z'), 'day', NY)).toEqual({ from: t('2026-11-01T04:00:00Z'), to: t('2026-11-02T05:00:00Z') });
+    // London: 29 Mar 01:00 GMT → 02:00 BST; 25 Oct 02:00 BST → 01:00 GMT.
+    const spring = rangeFor(t('2026-03-29T12:00:00Z'), 'day', LON);
+    expect(spring).toEqual({ from: t('2026-03-29T00:00:00Z'), to: t('2026-03-29T23:00:00Z') });
+    const autumn = rangeFor(t('2026-10-25T12:00:00Z'), 'day', LON);
+    expect((autumn.to - autumn.from) / H).toBe(25);
+    expect(autumn.from).toBe(t('2026-10-24T23:00:00Z'));
+    // The week holding Sunday 8 March starts on Monday 2 March, midnight EST.
+    expect(rangeStart(t('2026-03-08T12:00:00Z'), 'week', NY)).toBe(t('2026-03-02T05:00:00Z'));
+    const week = rangeFor(t('2026-03-08T12:00:00Z'), 'week', NY);
+    expect((week.to - week.from) / H).toBe(167);
+    expect(rangeStart(t('2026-11-01T12:00:00Z'), 'month', NY)).toBe(t('2026-11-01T04:00:00Z'));
+    expect(stepRange(t('2026-11-01T04:00:00Z'), 'month', 1, NY)).toBe(t('2026-12-01T05:00:00Z'));
+  });
+
+  it('moves a skipped local time forward by the gap', () => {
+    expect(fromInput('2026-03-08T02:30', NY)).toBe(t('2026-03-08T07:30:00Z')); // 03:30 EDT
+    expect(toInput(t('2026-03-08T07:30:00Z'), NY)).toBe('2026-03-08T03:30');
+    expect(fromWall(2026, 3, 8, 2, 0, NY)).toBe(t('2026-03-08T07:00:00Z')); // 03:00 EDT, the jump
+    expect(fromInput('2026-03-29T01:30', LON)).toBe(t('2026-03-29T01:30:00Z')); // 02:30 BST
+  });
+
+  it('reads a repeated local time as the earlier instant, whatever the date today', () => {
+    // Luxon alone picks the occurrence whose offset matches the zone's offset now, so pin "now"
+    // to winter and to summer to show the choice does not move.
+    for (const today of ['2026-01-15T12:00:00Z', '2026-07-15T12:00:00Z']) {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(t(today));
+      expect(fromInput('2026-11-01T01:30', NY), today).toBe(t('2026-11-01T05:30:00Z')); // 01:30 EDT, not 06:30Z (EST)
+      expect(fromWall(2026, 10, 25, 1, 30, LON), today).toBe(t('2026-10-25T00:30:00Z')); // 01:30 BST, not 01:30Z (GMT)
+      vi.useRealTimers();
+    }
+    // Both instants still show as the wall time they are.
+    expect(toInput(t('2026-11-01T06:30:00Z'), NY)).toBe('2026-11-01T01:30');
+  });
+
+  it('spaces the axis by real hours on a 23- or 25-hour day', () => {
+    const short = rangeFor(t('2026-03-08T12:00:00Z'), 'day', NY);
+    const s = ticks(short, 'day', NY);
+    expect(s.map((x) => x.label)).toEqual(['00:00', '03:00', '06:00', '09:00', '12:00', '15:00', '18:00', '21:00']);
+    expect(s[1]?.at).toBe(t('2026-03-08T07:00:00Z'));
+    expect(s[1]?.left).toBeCloseTo((100 * 2) / 23);
+    const long = rangeFor(t('2026-11-01T12:00:00Z'), 'day', NY);
+    const l = ticks(long, 'day', NY);
+    expect(l).toHaveLength(8);
+    expect(l[1]?.at).toBe(t('2026-11-01T08:00:00Z'));
+    expect(l[1]?.left).toBeCloseTo((100 * 4) / 25);
+    // Over a week holding London's spring change, each tick is a local midnight.
+    const week = rangeFor(t('2026-03-29T12:00:00Z'), 'week', LON);
+    const w = ticks(week, 'week', LON);
+    expect(w.map((x) => x.label)).toEqual(['Mon 23', 'Tue 24', 'Wed 25', 'Thu 26', 'Fri 27', 'Sat 28', 'Sun 29']);
+    expect(w[6]?.at).toBe(t('2026-03-29T00:00:00Z'));
+    expect(week.to).toBe(t('2026-03-29T23:00:00Z'));
   });
 });
 

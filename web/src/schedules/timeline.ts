@@ -1,9 +1,24 @@
 /**
  * The schedule timeline's arithmetic, kept free of React so it can be tested on its own:
- * wall clocks in an IANA zone (Intl only: luxon would cost the bundle ~20 KB gzipped), the
- * day / week / month ranges, where a shift's block sits in a range, and the override form the
- * reader's drag or click fills in.
+ * wall clocks in an IANA zone, the day / week / month ranges, where a shift's block sits in a
+ * range, and the override form the reader's drag or click fills in.
+ *
+ * All zone arithmetic (offsets, wall clock <-> instant, day / week / month boundaries) goes
+ * through Luxon. This module is only loaded by the lazy schedules pages, so Luxon stays out of
+ * the initial bundle; Home gets its display helpers from ./time-format, which has no Luxon.
+ *
+ * Wall clocks that a DST change makes odd are read like this, in every function here:
+ * - a skipped time (02:30 on the spring-forward day in New York) moves forward by the length
+ *   of the gap, to 03:30 EDT (Luxon's rule);
+ * - a repeated time (01:30 on the fall-back day) is the earlier of the two instants (01:30 EDT).
+ *   Luxon on its own picks whichever occurrence matches the zone's offset *today*, which would
+ *   make a time typed in winter differ from one typed in summer, so we choose explicitly.
  */
+
+import { DateTime, IANAZone } from 'luxon';
+import { formatRange } from './time-format';
+
+export { browserZone, formatRange, formatTime } from './time-format';
 
 export type Span = 'day' | 'week' | 'month';
 export const SPANS: Span[] = ['day', 'week', 'month'];
@@ -29,93 +44,74 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const WD_INDEX: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
-
-const formats = new Map<string, Intl.DateTimeFormat>();
-function partsFormat(tz: string): Intl.DateTimeFormat {
-  let f = formats.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      weekday: 'short',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formats.set(tz, f);
-  }
-  return f;
-}
 
 /** True when the runtime knows this IANA zone. */
 export function isValidZone(tz: string): boolean {
-  try {
-    partsFormat(tz);
-    return true;
-  } catch {
-    return false;
-  }
+  return IANAZone.isValidZone(tz);
 }
 
-/** The viewer's zone as the browser reports it. */
-export function browserZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+/** A Luxon DateTime that a bad zone can't quietly turn into NaNs. */
+function checked(dt: DateTime, tz: string): DateTime {
+  if (!dt.isValid) throw new RangeError(`Invalid time zone or time in ${tz}: ${dt.invalidExplanation ?? dt.invalidReason ?? 'invalid'}`);
+  return dt;
+}
+
+/** Instant `t` seen in `tz`. */
+function zoned(t: number, tz: string): DateTime {
+  return checked(DateTime.fromMillis(t, { zone: tz }), tz);
+}
+
+/**
+ * The instant the wall clock in `tz` reads these (in-range) fields. Skipped times move forward
+ * past the gap (Luxon); repeated times take the earlier instant (see the note at the top).
+ */
+function local(y: number, mo: number, d: number, h: number, mi: number, tz: string): DateTime {
+  const dt = checked(DateTime.fromObject({ year: y, month: mo, day: d, hour: h, minute: mi }, { zone: tz }), tz);
+  const options = dt.getPossibleOffsets();
+  return options.length > 1 ? options.reduce((a, b) => (b.toMillis() < a.toMillis() ? b : a)) : dt;
+}
+
+/** Midnight (or the first minute after a midnight DST gap) of `dt`'s calendar day, in `tz`. */
+function midnight(dt: DateTime, tz: string): DateTime {
+  return local(dt.year, dt.month, dt.day, 0, 0, tz);
 }
 
 /** The wall clock in `tz` at instant `t`. */
 export function wall(t: number, tz: string): Wall {
-  const w: Wall = { y: 0, mo: 0, d: 0, h: 0, mi: 0, s: 0, wd: 0 };
-  for (const p of partsFormat(tz).formatToParts(new Date(t))) {
-    if (p.type === 'year') w.y = Number(p.value);
-    else if (p.type === 'month') w.mo = Number(p.value);
-    else if (p.type === 'day') w.d = Number(p.value);
-    else if (p.type === 'hour') w.h = Number(p.value) % 24;
-    else if (p.type === 'minute') w.mi = Number(p.value);
-    else if (p.type === 'second') w.s = Number(p.value);
-    else if (p.type === 'weekday') w.wd = WD_INDEX[p.value] ?? 0;
-  }
-  return w;
+  const dt = zoned(t, tz);
+  return { y: dt.year, mo: dt.month, d: dt.day, h: dt.hour, mi: dt.minute, s: dt.second, wd: dt.weekday };
 }
 
 /** How far `tz` is ahead of UTC at `t`, in ms. */
 export function offsetAt(t: number, tz: string): number {
-  const w = wall(t, tz);
-  return Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s) - Math.floor(t / 1000) * 1000;
+  return zoned(t, tz).offset * MIN;
 }
 
 /**
  * The instant the wall clock in `tz` reads y-mo-d h:mi. Out-of-range fields roll over
  * (d = 32 is the next month), which is how ranges step. A time skipped by a DST jump lands
- * just after the jump.
+ * just after the jump (02:30 → 03:30 on a spring-forward day); a time that happens twice is
+ * the earlier one.
  */
 export function fromWall(y: number, mo: number, d: number, h: number, mi: number, tz: string): number {
-  const asUtc = Date.UTC(y, mo - 1, d, h, mi);
-  const o1 = offsetAt(asUtc - offsetAt(asUtc, tz), tz);
-  const t = asUtc - o1;
-  const o2 = offsetAt(t, tz);
-  return o2 === o1 ? t : asUtc - o2;
+  // Roll the fields over on a calendar without DST (UTC), then read the result in `tz`.
+  const n = DateTime.fromObject({ year: y, month: 1, day: 1 }, { zone: 'utc' }).plus({ months: mo - 1, days: d - 1, hours: h, minutes: mi });
+  return local(n.year, n.month, n.day, n.hour, n.minute, tz).toMillis();
 }
 
 // ---- ranges -------------------------------------------------------------------------------
 
-/** Midnight starting the day, week (Monday) or month that holds `t`, in `tz`. */
+/** Midnight starting the day, week (Monday, ISO) or month that holds `t`, in `tz`. */
 export function rangeStart(t: number, span: Span, tz: string): number {
-  const w = wall(t, tz);
-  if (span === 'day') return fromWall(w.y, w.mo, w.d, 0, 0, tz);
-  if (span === 'week') return fromWall(w.y, w.mo, w.d - (w.wd - 1), 0, 0, tz);
-  return fromWall(w.y, w.mo, 1, 0, 0, tz);
+  return midnight(zoned(t, tz).startOf(span, { useLocaleWeeks: false }), tz).toMillis();
 }
 
 /** The range start `n` spans after (or before, n < 0) the range starting at `start`. */
 export function stepRange(start: number, span: Span, n: number, tz: string): number {
-  const w = wall(start, tz);
-  if (span === 'day') return fromWall(w.y, w.mo, w.d + n, 0, 0, tz);
-  if (span === 'week') return fromWall(w.y, w.mo, w.d + 7 * n, 0, 0, tz);
-  return fromWall(w.y, w.mo + n, 1, 0, 0, tz);
+  const dt = zoned(start, tz);
+  if (span === 'day') return midnight(dt.plus({ days: n }), tz).toMillis();
+  if (span === 'week') return midnight(dt.plus({ weeks: n }), tz).toMillis();
+  return midnight(dt.startOf('month').plus({ months: n }), tz).toMillis();
 }
 
 /** The whole day, week or month (in `tz`) that holds `t`. */
@@ -125,11 +121,11 @@ export function rangeFor(t: number, span: Span, tz: string): Range {
 }
 
 export function rangeTitle(r: Range, span: Span, tz: string): string {
-  const a = wall(r.from, tz);
-  if (span === 'day') return `${WEEKDAYS[a.wd - 1]} ${a.d} ${MONTHS[a.mo - 1]} ${a.y}`;
-  if (span === 'month') return `${MONTHS[a.mo - 1]} ${a.y}`;
-  const b = wall(r.to - 1, tz);
-  return `${a.d} ${MONTHS[a.mo - 1]}${a.y !== b.y ? ` ${a.y}` : ''} – ${b.d} ${MONTHS[b.mo - 1]} ${b.y}`;
+  const a = zoned(r.from, tz);
+  if (span === 'day') return `${WEEKDAYS[a.weekday - 1]} ${a.day} ${MONTHS[a.month - 1]} ${a.year}`;
+  if (span === 'month') return `${MONTHS[a.month - 1]} ${a.year}`;
+  const b = zoned(r.to - 1, tz);
+  return `${a.day} ${MONTHS[a.month - 1]}${a.year !== b.year ? ` ${a.year}` : ''} – ${b.day} ${MONTHS[b.month - 1]} ${b.year}`;
 }
 
 // ---- blocks -------------------------------------------------------------------------------
@@ -162,22 +158,22 @@ export interface Tick {
 
 /** Axis labels: every 3 hours over a day, every day over a week or a month. */
 export function ticks(r: Range, span: Span, tz: string): Tick[] {
-  const w = wall(r.from, tz);
+  const day = zoned(r.from, tz).startOf('day');
   const out: Tick[] = [];
   const width = r.to - r.from;
   if (span === 'day') {
     for (let h = 0; h < 24; h += 3) {
-      const at = fromWall(w.y, w.mo, w.d, h, 0, tz);
+      const at = local(day.year, day.month, day.day, h, 0, tz).toMillis();
       if (at >= r.to) break;
       out.push({ at, left: ((at - r.from) / width) * 100, label: `${String(h).padStart(2, '0')}:00`, major: h === 0 });
     }
     return out;
   }
   for (let i = 0; i < 32; i++) {
-    const at = fromWall(w.y, w.mo, w.d + i, 0, 0, tz);
+    const x = midnight(day.plus({ days: i }), tz);
+    const at = x.toMillis();
     if (at >= r.to) break;
-    const x = wall(at, tz);
-    out.push({ at, left: ((at - r.from) / width) * 100, label: span === 'week' ? `${WEEKDAYS[x.wd - 1]} ${x.d}` : String(x.d), major: true });
+    out.push({ at, left: ((at - r.from) / width) * 100, label: span === 'week' ? `${WEEKDAYS[x.weekday - 1]} ${x.day}` : String(x.day), major: true });
   }
   return out;
 }
@@ -186,24 +182,10 @@ export function ticks(r: Range, span: Span, tz: string): Tick[] {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** "Mon 9 Mar 09:00" in `tz`. */
-export function formatTime(t: number, tz: string): string {
-  const w = wall(t, tz);
-  return `${WEEKDAYS[w.wd - 1]} ${w.d} ${MONTHS[w.mo - 1]} ${pad(w.h)}:${pad(w.mi)}`;
-}
-
-/** "Mon 9 Mar 09:00–17:00", or "Mon 9 Mar 09:00–Tue 10 Mar 09:00" across days. */
-export function formatRange(start: number, end: number, tz: string): string {
-  const a = wall(start, tz);
-  const b = wall(end, tz);
-  const sameDay = a.y === b.y && a.mo === b.mo && a.d === b.d;
-  return `${formatTime(start, tz)}–${sameDay ? `${pad(b.h)}:${pad(b.mi)}` : formatTime(end, tz)}`;
-}
-
 /** The value of an <input type="datetime-local"> showing `t` in `tz`: "2026-03-09T09:00". */
 export function toInput(t: number, tz: string): string {
-  const w = wall(t, tz);
-  return `${w.y}-${pad(w.mo)}-${pad(w.d)}T${pad(w.h)}:${pad(w.mi)}`;
+  const dt = zoned(t, tz);
+  return `${dt.year}-${pad(dt.month)}-${pad(dt.day)}T${pad(dt.hour)}:${pad(dt.minute)}`;
 }
 
 /** The instant a datetime-local value means in `tz`, or null when it is not one. */
