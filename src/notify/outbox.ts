@@ -168,34 +168,55 @@ export class Deliverer {
     await ctx.store.relaxedTx(async (trx) => {
       const attempts: { page_id: number; at: number; outcome: string; error: string | null; duration_ms: number }[] = [];
       const events: NewAlertEvent[] = [];
-      for (const { c, result, ms } of results) {
+      const record = (c: Claimed, result: SendResult, ms: number, event: NewAlertEvent | null) => {
         const { page } = c;
-        const release = { lease_owner: null, lease_until: null };
-        let patch: Updateable<PagesTable>;
-        let event: NewAlertEvent | null = null;
-        const user = org.users.get(page.user_id);
-        const who = `${user?.name ?? page.user_id} via ${page.channel} (${page.destination})`;
-        if (!result) {
-          patch = { status: 'cancelled', last_error: c.cancelReason, ...release };
-        } else if (result.ok) {
-          patch = { status: 'sent', sent_at: done, last_error: null, ...release };
-          event = eventRow(page.alert_id, done, system, 'page_sent', `paged ${who}${result.detail ? `: ${result.detail}` : ''}`, { page_id: page.id });
-        } else if (result.retryable && page.attempts < MAX_ATTEMPTS) {
-          const wait = Math.max(result.retryAfterMs ?? 0, BACKOFF_MS[Math.min(page.attempts - 1, BACKOFF_MS.length - 1)] ?? 60_000);
-          patch = { status: 'pending', next_attempt_at: done + wait, last_error: result.error, ...release };
-          event = eventRow(page.alert_id, done, system, 'page_retry', `page to ${who} failed (attempt ${page.attempts}), retrying in ${Math.round(wait / 1000)} s: ${result.error}`, { page_id: page.id });
-        } else {
-          patch = { status: 'failed', last_error: result.error, ...release };
-          event = eventRow(page.alert_id, done, system, 'page_failed', `page to ${who} failed after ${page.attempts} attempt(s): ${result.error}`, { page_id: page.id });
-        }
-        // A send that outlived its lease may have been claimed again elsewhere; then that process
-        // records the outcome, and this one must not record it a second time.
-        const ours = await trx.updateTable('pages').set(patch).where('id', '=', page.id).where('lease_owner', '=', this.owner).returning('id').executeTakeFirst();
-        if (!ours || !result) continue;
         attempts.push({ page_id: page.id, at: done, outcome: result.ok ? 'sent' : result.retryable ? 'retry' : 'failed', error: result.ok ? null : result.error, duration_ms: ms });
         if (event) events.push(event);
         ctx.metrics.deliveries.inc({ channel: page.channel, outcome: result.ok ? 'sent' : 'failed' });
         if (result.ok) ctx.metrics.deliveryLatency.observe(Math.max(0, done - page.next_attempt_at) / 1000);
+      };
+      const release = { lease_owner: null, lease_until: null };
+      const whoOf = (page: PageRow) => `${org.users.get(page.user_id)?.name ?? page.user_id} via ${page.channel} (${page.destination})`;
+      // Delivered pages, the bulk of a storm, are marked in one statement. A send that outlived its
+      // lease may have been claimed again elsewhere; then that process records the outcome, and
+      // this one must not record it a second time: hence `lease_owner` in every update.
+      const delivered = results.filter((r) => r.result?.ok);
+      for (let i = 0; i < delivered.length; i += 200) {
+        const chunk = delivered.slice(i, i + 200);
+        const ours = new Set(
+          (
+            await trx
+              .updateTable('pages')
+              .set({ status: 'sent', sent_at: done, last_error: null, ...release })
+              .where('id', 'in', chunk.map((r) => r.c.page.id))
+              .where('lease_owner', '=', this.owner)
+              .returning('id')
+              .execute()
+          ).map((r) => r.id),
+        );
+        for (const { c, result, ms } of chunk) {
+          if (!ours.has(c.page.id) || !result?.ok) continue;
+          record(c, result, ms, eventRow(c.page.alert_id, done, system, 'page_sent', `paged ${whoOf(c.page)}${result.detail ? `: ${result.detail}` : ''}`, { page_id: c.page.id }));
+        }
+      }
+      for (const { c, result, ms } of results) {
+        if (result?.ok) continue;
+        const { page } = c;
+        let patch: Updateable<PagesTable>;
+        let event: NewAlertEvent | null = null;
+        if (!result) {
+          patch = { status: 'cancelled', last_error: c.cancelReason, ...release };
+        } else if (result.retryable && page.attempts < MAX_ATTEMPTS) {
+          const wait = Math.max(result.retryAfterMs ?? 0, BACKOFF_MS[Math.min(page.attempts - 1, BACKOFF_MS.length - 1)] ?? 60_000);
+          patch = { status: 'pending', next_attempt_at: done + wait, last_error: result.error, ...release };
+          event = eventRow(page.alert_id, done, system, 'page_retry', `page to ${whoOf(page)} failed (attempt ${page.attempts}), retrying in ${Math.round(wait / 1000)} s: ${result.error}`, { page_id: page.id });
+        } else {
+          patch = { status: 'failed', last_error: result.error, ...release };
+          event = eventRow(page.alert_id, done, system, 'page_failed', `page to ${whoOf(page)} failed after ${page.attempts} attempt(s): ${result.error}`, { page_id: page.id });
+        }
+        const ours = await trx.updateTable('pages').set(patch).where('id', '=', page.id).where('lease_owner', '=', this.owner).returning('id').executeTakeFirst();
+        if (!ours || !result) continue;
+        record(c, result, ms, event);
       }
       for (let i = 0; i < attempts.length; i += 200) await trx.insertInto('page_attempts').values(attempts.slice(i, i + 200)).execute();
       for (let i = 0; i < events.length; i += 200) await insertAlertEvents(trx, events.slice(i, i + 200));
