@@ -94,8 +94,8 @@ async function main() {
   const page = await context.newPage();
   const password = fs.readFileSync(path.join(dir, 'admin-password'), 'utf8').trim();
   await page.goto(`${baseUrl}/login`);
-  await page.getByLabel('Email').fill('alice@example.com');
-  await page.getByLabel('Password').fill(password);
+  await page.getByLabel('Email', { exact: true }).fill('alice@example.com');
+  await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${baseUrl}/`);
   console.log(`browser: ${CHROMIUM} ${browser.version()}, headless, signed in as alice; browser cache kept between loads`);
