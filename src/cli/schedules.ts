@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Client } from '../client/client.js';
 
 /**
- * `watchkeeper oncall`, `schedule show` and `override add|list|rm`: thin views over the API
+ * `watchkeeper oncall`, `schedule show|lint` and `override add|list|rm`: thin views over the API
  * (routes/schedules.ts). The server does the schedule maths; the CLI only lays out tables.
  */
 
@@ -145,6 +145,30 @@ export function scheduleCommands(program: Command, client: MakeClient, clock: ()
       if (schedules.length === 0) throw new Error(`team "${o.team ?? ''}" has no schedules; give a schedule a team: in the organisation file`);
     }
     for (const line of await scheduleWeeks(api, schedules, o.weeks, clock())) console.log(line);
+  });
+
+  conn(
+    schedule
+      .command('lint')
+      .description('Problems in the coming weeks: nobody on call, shifts over max_shift_hours, one person on call twice at once, primary and backup in one time zone; exit code 1 when there are any')
+      .option('--team <team>', 'only problems about this team’s schedules')
+      .option('--weeks <n>', 'how many weeks ahead to check (1 to 26)', (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > 26) throw new Error('--weeks must be a whole number from 1 to 26');
+        return n;
+      }, 4)
+      .addHelpText('after', '\nExamples:\n  watchkeeper schedule lint\n  watchkeeper schedule lint --team platform --weeks 8   # in CI: fails when there is a problem'),
+  ).action(async (o: { team?: string; weeks: number; server?: string; token?: string }) => {
+    const q = new URLSearchParams({ weeks: String(o.weeks) });
+    if (o.team) q.set('team', o.team);
+    const r = await client(o).request<{ from: string; to: string; findings: { kind: string; message: string }[] }>('GET', `/api/v1/schedules/lint?${q.toString()}`);
+    const span = `the next ${o.weeks} week${o.weeks === 1 ? '' : 's'}`;
+    if (r.findings.length === 0) {
+      console.log(`no problems in ${span}${o.team ? ` for team ${o.team}` : ''}`);
+      return;
+    }
+    for (const f of r.findings) console.log(`${f.kind}: ${f.message}`);
+    process.exitCode = 1;
   });
 
   const override = program.command('override').description('Overrides: someone else on call for a while (covers)');

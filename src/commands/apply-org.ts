@@ -126,10 +126,11 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
   for (const t of config.teams) {
     const existing = teams.get(t.name);
     const members = t.members.map((m, i) => ({ user_id: userIds.get(m.user) as string, role: m.role, position: i }));
+    const prefer = t.preferDifferentTimeZones ? 1 : 0;
     let id: string;
     if (!existing) {
       id = newId();
-      await trx.insertInto('teams').values({ id, name: t.name, description: t.description, created_at: now, updated_at: now }).execute();
+      await trx.insertInto('teams').values({ id, name: t.name, description: t.description, prefer_different_time_zones: prefer, created_at: now, updated_at: now }).execute();
       if (members.length) await trx.insertInto('team_members').values(members.map((m) => ({ ...m, team_id: id }))).execute();
       await record('create', 'team', id, t.name);
     } else {
@@ -140,8 +141,9 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
         await trx.deleteFrom('team_members').where('team_id', '=', id).execute();
         if (members.length) await trx.insertInto('team_members').values(members.map((m) => ({ ...m, team_id: id }))).execute();
       }
-      if (existing.description !== t.description) await trx.updateTable('teams').set({ description: t.description, updated_at: now }).where('id', '=', id).execute();
-      if (membersChanged || existing.description !== t.description) await record('update', 'team', id, t.name);
+      const fieldsChanged = existing.description !== t.description || Number(existing.prefer_different_time_zones) !== prefer;
+      if (fieldsChanged) await trx.updateTable('teams').set({ description: t.description, prefer_different_time_zones: prefer, updated_at: now }).where('id', '=', id).execute();
+      if (membersChanged || fieldsChanged) await record('update', 'team', id, t.name);
     }
     teamIds.set(t.name, id);
   }
@@ -161,7 +163,8 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
       team_id: sc.team ? (teamIds.get(sc.team) ?? null) : null,
       role: sc.role,
       time_zone: sc.timeZone,
-      spec_json: JSON.stringify({ layers: toScheduleLayers(sc, (name) => userIds.get(name) as string) }),
+      // maxShiftHours only when set, so schedules without it keep the spec they had.
+      spec_json: JSON.stringify({ layers: toScheduleLayers(sc, (name) => userIds.get(name) as string), ...(sc.maxShiftHours !== null ? { maxShiftHours: sc.maxShiftHours } : {}) }),
     };
     let id: string;
     if (!existing) {

@@ -61,14 +61,16 @@ export async function exportOrg(conn: Conn): Promise<OrgFile> {
       name: t.name,
       description: t.description,
       members: members.filter((m) => m.team_id === t.id).map((m) => ({ user: userName.get(m.user_id), role: m.role })),
+      ...(Number(t.prefer_different_time_zones) ? { prefer_different_time_zones: true } : {}),
     })),
-    schedules: schedules.map((s) =>
-      omitNull({
+    schedules: schedules.map((s) => {
+      const spec = JSON.parse(s.spec_json) as { layers: Layer[]; maxShiftHours?: number };
+      return omitNull({
         name: s.name,
         team: s.team_id ? teamName.get(s.team_id) : null,
         role: s.role,
         time_zone: s.time_zone,
-        layers: (JSON.parse(s.spec_json) as { layers: Layer[] }).layers.map((l) =>
+        layers: spec.layers.map((l) =>
           omitNull({
             name: l.name,
             participants: l.participants.map((id) => userName.get(id) ?? id),
@@ -78,8 +80,9 @@ export async function exportOrg(conn: Conn): Promise<OrgFile> {
             restrictions: l.restrictions?.length ? l.restrictions.map((r) => ({ days: r.days.map((d: number) => DAY_NAMES[d - 1]), from: r.from, to: r.to })) : null,
           }),
         ),
-      }),
-    ),
+        max_shift_hours: spec.maxShiftHours ?? null,
+      });
+    }),
     escalation_policies: policies.map((p) => {
       const spec = JSON.parse(p.spec) as EscalationPolicySpec;
       return {

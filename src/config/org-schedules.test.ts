@@ -66,11 +66,24 @@ describe('schedules in the organisation file', () => {
     ['target schedule that does not exist', (o) => (o.escalation_policies[0]!.levels[0]!.targets[0]!.schedule = 'secondary'), 'escalation_policies[0].levels[0].targets[0].schedule', 'no schedule named "secondary"; escalation policy "default" targets it'],
     ['target naming a schedule and a user', (o) => (o.escalation_policies[0]!.levels[0]!.targets[0]!.user = 'alice'), 'escalation_policies[0].levels[0].targets[0]', 'name only one of user, team or schedule'],
     ['role on a schedule target', (o) => (o.escalation_policies[0]!.levels[0]!.targets[0]!.role = 'lead'), 'escalation_policies[0].levels[0].targets[0].role', 'only team targets have a role'],
+    ['max_shift_hours of 0', (o) => (o.schedules[0]!.max_shift_hours = 0), 'schedules[0].max_shift_hours', 'must be at least 1'],
+    ['max_shift_hours not whole', (o) => (o.schedules[0]!.max_shift_hours = 12.5), 'schedules[0].max_shift_hours', 'must be a whole number'],
+    ['prefer_different_time_zones not a boolean', (o) => ((o.teams[0] as Record<string, unknown>).prefer_different_time_zones = 'yes'), 'teams[0].prefer_different_time_zones', 'expected boolean, got text'],
   ])('%s', (_title, breakIt, field, message) => {
     const o = org();
     breakIt(o);
     const r = validateOrg(o);
     expect(r.ok ? [] : r.problems).toEqual([{ field, message }]);
+  });
+
+  it('reads the lint settings: max_shift_hours on a schedule, prefer_different_time_zones on a team', () => {
+    const plain = validateOrg(org());
+    expect(plain.ok && [plain.config.schedules[0]?.maxShiftHours, plain.config.teams[0]?.preferDifferentTimeZones]).toEqual([null, false]);
+    const o = org();
+    o.schedules[0]!.max_shift_hours = 168;
+    (o.teams[0] as Record<string, unknown>).prefer_different_time_zones = true;
+    const r = validateOrg(o);
+    expect(r.ok && [r.config.schedules[0]?.maxShiftHours, r.config.teams[0]?.preferDifferentTimeZones]).toEqual([168, true]);
   });
 
   it('maps the maths’ layer problems to paths in the file', () => {

@@ -135,6 +135,7 @@ describe('demo organisation', () => {
           { user: 'carol', role: 'lead' },
           { user: 'dave', role: 'member' },
         ],
+        preferDifferentTimeZones: false,
       },
     ]);
   });

@@ -79,6 +79,8 @@ export interface OrgTeam {
   name: string;
   description: string;
   members: OrgTeamMember[];
+  /** Schedule lint: warn when the primary and the secondary/shadow on call share a time zone. */
+  preferDifferentTimeZones: boolean;
 }
 
 export interface OrgTarget {
@@ -149,6 +151,8 @@ export interface OrgSchedule {
   timeZone: string;
   /** Lowest priority first. */
   layers: OrgLayer[];
+  /** Schedule lint: the longest one person may be on call here without a break; null = no limit. */
+  maxShiftHours: number | null;
 }
 
 export interface OrgConfig {
@@ -292,6 +296,10 @@ const TeamSchema = z.strictObject({
     )
     .max(200)
     .default([]),
+  prefer_different_time_zones: z
+    .boolean()
+    .default(false)
+    .describe('Schedule lint warns when the primary and the secondary/shadow on call are in the same time zone (users’ time_zone).'),
 });
 
 export const DAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -338,6 +346,12 @@ const ScheduleSchema = z.strictObject({
     .describe('A free word: primary, secondary, shadow, manager…'),
   time_zone: timeZone().default('UTC').describe('IANA time zone the schedule is shown in, and the default of its layers.'),
   layers: z.array(LayerSchema).min(1).max(10).describe('Lowest priority first: a later layer wins where it has someone on call.'),
+  max_shift_hours: z
+    .int()
+    .min(1)
+    .max(8760)
+    .optional()
+    .describe('Schedule lint warns when one person is on call here longer than this without a break, e.g. 168 for "at most a week".'),
 });
 
 const TargetSchema = z
@@ -778,7 +792,7 @@ function checkTeam(team: TeamInput, path: Path, refs: Refs, problems: Problems):
     } else seen.set(m.user, i);
     return { user: m.user, role: m.role.toLowerCase() };
   });
-  return { name: team.name, description: team.description, members };
+  return { name: team.name, description: team.description, members, preferDifferentTimeZones: team.prefer_different_time_zones };
 }
 
 function parseTurn(text: string): Turn {
@@ -814,7 +828,14 @@ function checkSchedule(schedule: ScheduleInput, path: Path, refs: Refs, problems
     for (const [field, message] of validateLayer(toLayer(layer, (name) => name))) problems.addUnder(at, field, message);
     return layer;
   });
-  return { name: schedule.name, team: schedule.team ?? null, role: schedule.role?.toLowerCase() ?? null, timeZone: schedule.time_zone, layers };
+  return {
+    name: schedule.name,
+    team: schedule.team ?? null,
+    role: schedule.role?.toLowerCase() ?? null,
+    timeZone: schedule.time_zone,
+    layers,
+    maxShiftHours: schedule.max_shift_hours ?? null,
+  };
 }
 
 function toLayer(l: OrgLayer, idOf: (userName: string) => string): Layer {

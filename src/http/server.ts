@@ -6,6 +6,7 @@ import { errorHandler } from './errors.js';
 import { ApiRouter } from './router.js';
 import { actionRoutes } from './routes/actions.js';
 import { alertRoutes } from './routes/alerts.js';
+import { calendarFeedRoutes } from './routes/calendar-feeds.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { opsRoutes } from './routes/ops.js';
 import { orgRoutes } from './routes/org.js';
@@ -52,6 +53,7 @@ export function registerRoutes(app: App, opts: HttpOptions): ApiRouter {
   alertRoutes(app, router);
   orgRoutes(app, router);
   scheduleRoutes(app, router);
+  calendarFeedRoutes(app, router);
   sessionRoutes(app, router);
   registerWeb(app.http);
   return router;

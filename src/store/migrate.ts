@@ -3,6 +3,8 @@ import type { Store } from './db.js';
 import { migration001 } from './migrations/001-paging-core.js';
 import { migration002 } from './migrations/002-accounts.js';
 import { migration003 } from './migrations/003-schedules.js';
+import { migration004 } from './migrations/004-calendar-feeds.js';
+import { migration005 } from './migrations/005-lint-settings.js';
 
 /** Migrations are code, in order; the same set serves SQLite and PostgreSQL. */
 export function migrations(store: Store): Record<string, Migration> {
@@ -10,6 +12,8 @@ export function migrations(store: Store): Record<string, Migration> {
     '001-paging-core': migration001(store.dialect),
     '002-accounts': migration002(store.dialect),
     '003-schedules': migration003(store.dialect),
+    '004-calendar-feeds': migration004(store.dialect),
+    '005-lint-settings': migration005(store.dialect),
   };
 }
 

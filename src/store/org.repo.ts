@@ -20,7 +20,7 @@ export interface OrgSnapshot {
   /** Rules per user, ordered by delay. */
   rulesByUser: Map<string, NotificationRulesTable[]>;
   teamMembers: Map<string, { userId: string; role: string }[]>;
-  teams: Map<string, { id: string; name: string }>;
+  teams: Map<string, { id: string; name: string; preferDifferentTimeZones: boolean }>;
   /** `specJson` is the stored text, reused as each new alert's policy snapshot. */
   policies: Map<string, { id: string; name: string; spec: EscalationPolicySpec; specJson: string }>;
   /** Layers only: overrides are operational data, read per query (store/schedule.repo.ts). */
@@ -38,7 +38,7 @@ export async function loadOrg(conn: Conn): Promise<OrgSnapshot> {
     conn.selectFrom('users').selectAll().execute(),
     conn.selectFrom('contact_methods').selectAll().execute(),
     conn.selectFrom('notification_rules').selectAll().orderBy('delay_minutes').orderBy('position').execute(),
-    conn.selectFrom('teams').select(['id', 'name']).execute(),
+    conn.selectFrom('teams').select(['id', 'name', 'prefer_different_time_zones']).execute(),
     conn.selectFrom('team_members').selectAll().orderBy('position').execute(),
     conn.selectFrom('escalation_policies').selectAll().execute(),
     conn.selectFrom('services').selectAll().execute(),
@@ -46,7 +46,10 @@ export async function loadOrg(conn: Conn): Promise<OrgSnapshot> {
     conn.selectFrom('schedules').selectAll().execute(),
   ]);
   const storedSchedules = schedules.map(
-    (s): StoredSchedule => ({ id: s.id, name: s.name, teamId: s.team_id, role: s.role, timeZone: s.time_zone, layers: (JSON.parse(s.spec_json) as { layers: Layer[] }).layers }),
+    (s): StoredSchedule => {
+      const spec = JSON.parse(s.spec_json) as { layers: Layer[]; maxShiftHours?: number };
+      return { id: s.id, name: s.name, teamId: s.team_id, role: s.role, timeZone: s.time_zone, layers: spec.layers, maxShiftHours: spec.maxShiftHours ?? null };
+    },
   );
   const rulesByUser = new Map<string, NotificationRulesTable[]>();
   for (const r of rules) {
@@ -68,7 +71,7 @@ export async function loadOrg(conn: Conn): Promise<OrgSnapshot> {
     contactMethods: new Map(cms.map((c) => [c.id, c])),
     rulesByUser,
     teamMembers,
-    teams: new Map(teams.map((t) => [t.id, t])),
+    teams: new Map(teams.map((t) => [t.id, { id: t.id, name: t.name, preferDifferentTimeZones: Number(t.prefer_different_time_zones) === 1 }])),
     policies: new Map(policies.map((p) => [p.id, { id: p.id, name: p.name, spec: JSON.parse(p.spec) as EscalationPolicySpec, specJson: p.spec }])),
     schedules: new Map(storedSchedules.map((s) => [s.id, s])),
     schedulesByName: new Map(storedSchedules.map((s) => [s.name, s])),

@@ -15,6 +15,8 @@ export interface StoredSchedule {
   timeZone: string;
   /** Participants by user id. */
   layers: Layer[];
+  /** Schedule lint: longest stretch one person may be on call; null = no limit. */
+  maxShiftHours: number | null;
 }
 
 export type OverrideRow = ScheduleOverridesTable;

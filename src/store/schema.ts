@@ -49,6 +49,8 @@ export interface TeamsTable {
   id: string;
   name: string;
   description: string;
+  /** 1: schedule lint warns when primary and backup on call share a time zone (005-lint-settings). */
+  prefer_different_time_zones: Generated<number>;
   created_at: number;
   updated_at: number;
 }
@@ -81,6 +83,18 @@ export interface SchedulesTable {
   spec_json: string;
   created_at: number;
   updated_at: number;
+}
+
+/** A secret iCal URL of a schedule or of one person's shifts; only the token's SHA-256 is kept. */
+export interface CalendarFeedsTable {
+  id: string;
+  token_hash: string;
+  kind: 'schedule' | 'user';
+  schedule_id: string | null;
+  user_id: string | null;
+  created_by_user_id: string | null;
+  created_at: number;
+  revoked_at: number | null;
 }
 
 /** Someone else on call for a range; operational data, never in the organisation file. */
@@ -283,6 +297,7 @@ export interface DB {
   escalation_policies: EscalationPoliciesTable;
   schedules: SchedulesTable;
   schedule_overrides: ScheduleOverridesTable;
+  calendar_feeds: CalendarFeedsTable;
   services: ServicesTable;
   integration_keys: IntegrationKeysTable;
   api_tokens: ApiTokensTable;

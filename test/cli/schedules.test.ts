@@ -16,6 +16,7 @@ describe('watchkeeper oncall, schedule and override', () => {
     vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
   });
   afterEach(async () => {
+    process.exitCode = undefined;
     vi.restoreAllMocks();
     cliClock.now = () => Date.now();
     await h?.stop();
@@ -79,5 +80,24 @@ describe('watchkeeper oncall, schedule and override', () => {
     out.length = 0;
     await cli('override', 'list', 'platform-primary');
     expect(out).toEqual(['No overrides ahead in platform-primary.']);
+  });
+
+  it('schedule lint prints one problem a line and exits 1, or says there are none', async () => {
+    await start({ orgYaml: PLATFORM_YAML });
+    await cli('schedule', 'lint', '--team', 'platform', '--weeks', '1');
+    expect(out).toEqual(
+      ['Mon 9', 'Tue 10', 'Wed 11', 'Thu 12', 'Fri 13'].map((d) => `conflict: diana is on call in office-hours (no team) and platform-primary (team platform) at once ${d} Mar 09:00 – 17:00 UTC (8 h)`),
+    );
+    expect(process.exitCode).toBe(1);
+    await expect(cli('schedule', 'lint', '--weeks', '27')).rejects.toThrow(/--weeks must be a whole number from 1 to 26/);
+    await h.stop();
+
+    // The handbook: a week of primary at most, primary and shadow never in one time zone.
+    process.exitCode = undefined;
+    out.length = 0;
+    await start({ orgFile: 'examples/handbooks/mahavishnu.yaml', start: '2026-02-17T12:00:00Z' });
+    await cli('schedule', 'lint');
+    expect(out).toEqual(['no problems in the next 4 weeks']);
+    expect(process.exitCode).toBeUndefined();
   });
 });

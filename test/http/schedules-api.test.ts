@@ -215,4 +215,74 @@ describe.each(storeKinds)('schedules API on $name', (kind) => {
     ]);
     expect((await h.api('GET', '/api/v1/users/zed/shifts')).status).toBe(404);
   });
+
+  it('lints the schedules: conflicts, gaps, weeks checked, and the lint settings round-trip through apply and export', async () => {
+    h = await Harness.start(kind, { orgYaml: PLATFORM_YAML });
+    const viewer = await tokenFor('viewer');
+    type Finding = { kind: string; schedule: string; other?: string; user?: string; start: string; end: string; message: string };
+    const lint = async (query: string) => {
+      const res = await h.api('GET', `/api/v1/schedules/lint${query}`, undefined, viewer);
+      expect(res.status).toBe(200);
+      return res.body as { from: string; to: string; findings: Finding[] };
+    };
+    const brief = (f: Finding) => `${f.kind} ${f.schedule}${f.other ? `+${f.other}` : ''} ${f.user ?? '-'} ${f.start.slice(5, 16)}→${f.end.slice(5, 16)}`;
+
+    // diana is primary from Monday and works office hours (no team) on weekdays: a conflict a day.
+    const team = await lint('?weeks=1&team=platform');
+    expect({ from: team.from, to: team.to }).toEqual({ from: '2026-03-08T08:00:00.000Z', to: '2026-03-15T08:00:00.000Z' });
+    expect(team.findings.map(brief)).toEqual(['09', '10', '11', '12', '13'].map((d) => `conflict office-hours+platform-primary diana 03-${d}T09:00→03-${d}T17:00`));
+    expect(team.findings[0]?.message).toBe('diana is on call in office-hours (no team) and platform-primary (team platform) at once Mon 9 Mar 09:00 – 17:00 UTC (8 h)');
+    // Every schedule: office hours' nights and weekend are gaps too.
+    const all = await lint('?weeks=1');
+    expect(all.findings.filter((f) => f.kind === 'gap').map(brief)).toEqual([
+      'gap office-hours - 03-08T08:00→03-09T09:00',
+      'gap office-hours - 03-09T17:00→03-10T09:00',
+      'gap office-hours - 03-10T17:00→03-11T09:00',
+      'gap office-hours - 03-11T17:00→03-12T09:00',
+      'gap office-hours - 03-12T17:00→03-13T09:00',
+      'gap office-hours - 03-13T17:00→03-15T08:00',
+    ]);
+    expect((await lint('')).to).toBe('2026-04-05T08:00:00.000Z');
+
+    for (const q of ['?weeks=0', '?weeks=27', '?weeks=two', '?weeks=1.5']) {
+      const bad = await h.api('GET', `/api/v1/schedules/lint${q}`);
+      expect({ q, status: bad.status, field: errorOf(bad).field, message: errorOf(bad).message }).toEqual({ q, status: 400, field: 'weeks', message: expect.stringMatching(/from 1 to 26/) as unknown as string });
+    }
+    const noTeam = await h.api('GET', '/api/v1/schedules/lint?team=nope');
+    expect({ status: noTeam.status, field: errorOf(noTeam).field }).toEqual({ status: 400, field: 'team' });
+
+    // The settings: everyone is in UTC (the default), so primary and shadow always share a zone.
+    const doc = YAML.parse(PLATFORM_YAML) as { teams: Record<string, unknown>[]; schedules: Record<string, unknown>[] };
+    (doc.teams[0] as Record<string, unknown>).prefer_different_time_zones = true;
+    (doc.schedules.find((x) => x.name === 'platform-primary') as Record<string, unknown>).max_shift_hours = 72;
+    const applied = await h.api('POST', '/api/v1/config/apply', { yaml: YAML.stringify(doc) });
+    expect(applied.body.changes).toEqual([
+      { action: 'update', kind: 'team', name: 'platform' },
+      { action: 'update', kind: 'schedule', name: 'platform-primary' },
+    ]);
+    const exported = (await h.api('GET', '/api/v1/config')).body as { teams: Record<string, unknown>[]; schedules: Record<string, unknown>[] };
+    expect(exported.teams[0]?.prefer_different_time_zones).toBe(true);
+    expect(exported.schedules.map((x) => [x.name, x.max_shift_hours])).toEqual([
+      ['office-hours', undefined],
+      ['platform-primary', 72],
+      ['platform-shadow', undefined],
+    ]);
+    // Applying what was exported changes nothing.
+    expect((await h.api('POST', '/api/v1/config/apply', { yaml: YAML.stringify(exported) })).body.changes).toEqual([]);
+
+    // diana also shadows on Tuesday: double-booked, which splits the same-zone range around it.
+    expect((await h.api('POST', '/api/v1/schedules/platform-shadow/overrides', { start: '2026-03-10T00:00Z', end: '2026-03-11T00:00Z', user: 'diana' })).status).toBe(201);
+    const now = await lint('?weeks=1&team=platform');
+    expect(now.findings.filter((f) => f.kind !== 'conflict').map(brief)).toEqual([
+      'long_shift platform-primary bob 03-02T00:00→03-09T00:00',
+      'same_time_zone platform-primary+platform-shadow - 03-08T08:00→03-10T00:00',
+      'long_shift platform-primary diana 03-09T00:00→03-16T00:00',
+      'double_booked platform-primary+platform-shadow diana 03-10T00:00→03-11T00:00',
+      'same_time_zone platform-primary+platform-shadow - 03-11T00:00→03-15T08:00',
+    ]);
+    expect(now.findings.find((f) => f.kind === 'double_booked')?.message).toBe(
+      'diana is on call in both platform-primary and platform-shadow Tue 10 Mar 00:00 – Wed 11 Mar 00:00 UTC (24 h); nobody backs them up',
+    );
+    expect(now.findings.find((f) => f.kind === 'long_shift')?.message).toBe('bob is on call in platform-primary for 7 d at a stretch, Mon 2 Mar 00:00 – Mon 9 Mar 00:00 UTC; the limit is 72 h');
+  });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { App } from '../../app.js';
 import type { Ctx } from '../../commands/context.js';
+import { LINT_MAX_WEEKS, lintOrg } from '../../commands/schedule-lint.js';
 import { addOverride, DAY, findSchedule, onCallIn, removeOverride, scheduleShifts, swapShifts, upcomingOverrides, userShifts } from '../../commands/schedules.js';
 import { AppError } from '../../domain/errors.js';
 import type { Shift } from '../../domain/schedule/schedule.js';
@@ -37,6 +38,17 @@ const Range = z.strictObject({
 const OnCallQuery = z.strictObject({
   at: instant().optional().describe('ISO date-time with a zone; default now.'),
   team: z.string().min(1).optional().describe('Only this team’s schedules.'),
+});
+const LintQuery = z.strictObject({
+  weeks: z.coerce
+    .number({ error: `must be a whole number of weeks from 1 to ${LINT_MAX_WEEKS}` })
+    .int({ error: `must be a whole number of weeks from 1 to ${LINT_MAX_WEEKS}` })
+    .min(1, { error: `must be a whole number of weeks from 1 to ${LINT_MAX_WEEKS}` })
+    .max(LINT_MAX_WEEKS, { error: `must be a whole number of weeks from 1 to ${LINT_MAX_WEEKS}` })
+    .default(4)
+    .describe(`How many weeks ahead to check, 1 to ${LINT_MAX_WEEKS}; default 4.`),
+  from: instant().optional().describe('ISO date-time with a zone; default now.'),
+  team: z.string().min(1).optional().describe('Only findings about this team’s schedules.'),
 });
 const OverrideBody = z.strictObject({
   start: instant(),
@@ -110,6 +122,33 @@ export function scheduleRoutes(app: App, r: ApiRouter): void {
         final: result.final.map((x) => presentShift(o, x)),
         layers: result.layers.map((l) => ({ name: l.name, shifts: l.shifts.map((x) => presentShift(o, x)) })),
         overrides: result.overrides.map((x) => presentOverride(o, x)),
+      };
+    },
+  });
+
+  r.add({
+    method: 'GET',
+    url: '/api/v1/schedules/lint',
+    summary: 'Schedule lint: gaps, over-long shifts, people on call twice at once, primary and backup in one time zone',
+    tag: 'schedules',
+    role: 'viewer',
+    query: LintQuery,
+    handler: async (req) => {
+      const q = parse(LintQuery, req.query);
+      const o = await org();
+      const result = await lintOrg(ctx.store.db, o, { from: q.from ?? ctx.clock.now(), weeks: q.weeks, ...(q.team !== undefined ? { team: q.team } : {}) });
+      return {
+        from: iso(result.from),
+        to: iso(result.to),
+        findings: result.findings.map((f) => ({
+          kind: f.kind,
+          schedule: f.schedule,
+          ...(f.other !== undefined ? { other: f.other } : {}),
+          ...(f.user !== undefined ? { user: f.user } : {}),
+          start: iso(f.start),
+          end: iso(f.end),
+          message: f.message,
+        })),
       };
     },
   });

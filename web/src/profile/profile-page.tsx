@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, errorMessage } from '../api/client';
 import { ROLES, roleRank, type ApiToken, type Role } from '../api/types';
 import { useSession } from '../auth/session';
+import { CalendarFeeds } from '../calendar/calendar-feeds';
 import { useApi } from '../lib/use-api';
 import { useTitle } from '../lib/title';
 import { Badge } from '../ui/badge';
@@ -41,6 +42,7 @@ export function ProfilePage() {
         </dl>
         <p className="muted small">Your name, email, time zone and contact methods come from the organisation file; an admin changes them there.</p>
       </section>
+      <CalendarFeeds me={user.name} />
       <ChangePassword name={user.name} />
       <Tokens me={user.name} myRole={user.role} />
     </>

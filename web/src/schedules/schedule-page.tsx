@@ -2,6 +2,7 @@ import { useMemo, useRef, useState, type FormEvent } from 'react';
 import { api, errorMessage } from '../api/client';
 import { roleRank, type User } from '../api/types';
 import { useSession } from '../auth/session';
+import { SubscribeButton } from '../calendar/calendar-feeds';
 import { useLive } from '../lib/live';
 import { relativeTime } from '../lib/time';
 import { useApi } from '../lib/use-api';
@@ -35,9 +36,10 @@ import {
   type Range,
   type Span,
 } from './timeline';
+import { lintQuery, ScheduleWarnings } from './schedule-warnings';
 import { SwapForm } from './swap-form';
 import { Timeline } from './timeline-view';
-import type { Override, Schedule, ScheduleShifts } from './types';
+import type { LintAnswer, Override, Schedule, ScheduleShifts } from './types';
 import { useRefreshAt } from './use-refresh-at';
 
 /** Extra time fetched either side of the range on screen (31 + 31 + 31 days stays under the 366-day limit). */
@@ -67,9 +69,12 @@ export function SchedulePage({ name }: { name: string }) {
   // block that runs off screen still says when it really starts and ends.
   const shifts = useApi<ScheduleShifts>(`${path}/shifts`, { from: new Date(range.from - FETCH_PAD).toISOString(), to: new Date(range.to + FETCH_PAD).toISOString() });
 
+  const lint = useApi<LintAnswer>('/schedules/lint', lintQuery(range));
+
   const reloadAll = () => {
     schedule.reload();
     shifts.reload();
+    lint.reload();
   };
   useLive(reloadAll, (e) => e.type === 'config.changed');
   useRefreshAt([s?.on_call_now?.until], reloadAll);
@@ -180,6 +185,7 @@ export function SchedulePage({ name }: { name: string }) {
           {onCall && <span className="muted small"> ({relativeTime(onCall.until, now)})</span>}
         </p>
       </section>
+      <SubscribeButton schedule={s.name} />
 
       <div className="sched-toolbar">
         <div className="row" role="group" aria-label="Range">
@@ -216,6 +222,7 @@ export function SchedulePage({ name }: { name: string }) {
         </div>
       </div>
 
+      <ScheduleWarnings findings={lint.data?.findings} name={s.name} range={range} error={lint.error} onRetry={lint.reload} />
       {shifts.error ? <LoadError error={shifts.error} onRetry={shifts.reload} /> : null}
       {!shifts.data && !shifts.error ? (
         <Loading what="shifts" />

@@ -85,3 +85,21 @@ export interface UserShifts {
   to: string;
   shifts: UserShift[];
 }
+
+/** One problem GET /schedules/lint found (src/domain/schedule/lint.ts). */
+export interface LintFinding {
+  kind: 'gap' | 'long_shift' | 'double_booked' | 'same_time_zone' | 'conflict';
+  schedule: string;
+  /** The other schedule, for problems about two. */
+  other?: string;
+  user?: string;
+  start: string;
+  end: string;
+  message: string;
+}
+
+export interface LintAnswer {
+  from: string;
+  to: string;
+  findings: LintFinding[];
+}
