@@ -66,7 +66,7 @@ export function SubscribeButton({ schedule }: { schedule: string }) {
     }
   };
   return (
-    <div>
+    <div className="subscribe">
       {!created && (
         <Button small onClick={create} busy={busy}>
           Subscribe in a calendar
