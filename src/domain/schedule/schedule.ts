@@ -10,8 +10,7 @@
  * Overrides come last: they put someone else in place for a range (everyone, or only where a given
  * person was on call), or remove a person from a range.
  *
- * THIS FILE IS THE CONTRACT. Types and signatures here are used by the store, the API, the engine
- * and the UI; the implementations live here too.
+ * The types here are shared by the store, the API, the engine and the UI.
  */
 
 import {

@@ -1,4 +1,4 @@
-/** Shapes of the /api/v1 answers the UI reads (see src/http/presenters.ts and web/API-CONTRACT.md). */
+/** Shapes of the /api/v1 answers the UI reads (see src/http/presenters.ts and src/http/routes/). */
 
 export type Role = 'viewer' | 'responder' | 'manager' | 'admin';
 export const ROLES: Role[] = ['viewer', 'responder', 'manager', 'admin'];
