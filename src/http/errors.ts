@@ -39,6 +39,11 @@ export function toErrorBody(err: unknown): { status: number; body: ErrorBody } {
   return { status: 500, body: { error: { code: 'internal', message: 'internal error; the server log has the details' } } };
 }
 
+/** A path no route answers (browsers navigating to UI routes are answered by ./web.ts first). */
+export function notFoundHandler(req: FastifyRequest, reply: FastifyReply): void {
+  void reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}; see /api/v1/openapi.json` } });
+}
+
 export function errorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
   const { status, body } = toErrorBody(err);
   if (status >= 500) req.log.error({ err }, 'request failed');

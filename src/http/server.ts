@@ -38,9 +38,6 @@ export function buildHttp(): FastifyInstance {
   // Parses the Cookie header for the web UI's session; API clients use bearer tokens.
   void http.register(fastifyCookie);
   http.setErrorHandler(errorHandler);
-  http.setNotFoundHandler((req, reply) => {
-    void reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}; see /api/v1/openapi.json` } });
-  });
   return http;
 }
 

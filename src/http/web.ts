@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { notFoundHandler } from './errors.js';
 
 /** The built web UI (npm run build:web). */
 export const WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -23,7 +24,7 @@ const HTML_HEADERS = {
 
 const NOT_BUILT = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Watchkeeper</title></head>
 <body style="font-family:sans-serif;max-width:40em;margin:3em auto">
-<h1>Watchkeeper</h1><p>The web UI is not built. Run <code>npm run build:web</code> (<code>npm start</code> does it) and reload.</p>
+<h1>Watchkeeper</h1><p>The web UI is not built. Run <code>npm run build:web</code> (<code>npm start</code> does it) and restart the server.</p>
 <p>The API is up: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p></body></html>`;
 
 /**
@@ -31,9 +32,11 @@ const NOT_BUILT = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Watch
  * a browser makes outside the server's own paths, so /alerts/42 can be reloaded or shared.
  */
 export function registerWeb(http: FastifyInstance, root = WEB_ROOT): void {
+  // Read once, like the assets the static plugin lists at start: a rebuilt UI needs a restart, and
+  // an index.html newer than the served assets would point at files that are not there.
   const indexFile = path.join(root, 'index.html');
-  const built = fs.existsSync(indexFile);
-  if (built) {
+  const html = fs.existsSync(indexFile) ? fs.readFileSync(indexFile) : null;
+  if (html) {
     void http.register(fastifyStatic, {
       root,
       prefix: '/',
@@ -46,14 +49,12 @@ export function registerWeb(http: FastifyInstance, root = WEB_ROOT): void {
       },
     });
   }
-  // Read per request while small: a rebuilt UI is served without restarting the server.
-  const page = (_req: FastifyRequest, reply: FastifyReply) => reply.headers(HTML_HEADERS).send(built && fs.existsSync(indexFile) ? fs.readFileSync(indexFile) : NOT_BUILT);
+  const page = (_req: FastifyRequest, reply: FastifyReply) => reply.headers(HTML_HEADERS).send(html ?? NOT_BUILT);
   http.get('/', page);
-  http.addHook('onRequest', async (req, reply) => {
-    if (req.method !== 'GET' || SERVER_PATHS.test(req.url) || req.url === '/') return;
-    if (!String(req.headers.accept ?? '').includes('text/html')) return;
-    // Files the static plugin knows are served by it; anything else a browser navigates to is a UI route.
-    if (req.routeOptions.url !== undefined) return;
-    return page(req, reply);
+  // Only requests no route answers get here, so the ingest and API hot paths pay nothing for the
+  // UI: a browser navigating to a UI route gets the app, everything else the JSON 404.
+  http.setNotFoundHandler((req, reply) => {
+    const navigation = req.method === 'GET' && !SERVER_PATHS.test(req.url) && String(req.headers.accept ?? '').includes('text/html');
+    return navigation ? page(req, reply) : notFoundHandler(req, reply);
   });
 }
