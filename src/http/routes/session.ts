@@ -48,9 +48,11 @@ export function sessionRoutes(app: App, r: ApiRouter): void {
   const { ctx } = app;
   const limiter = new SignInLimiter();
   const secure = ctx.publicUrl.startsWith('https:');
+  // Clearing a cookie needs the attributes it was set with.
+  const sessionCookie = { httpOnly: true, sameSite: 'strict', secure, path: '/' } as const;
 
   const setCookie = (reply: FastifyReply, value: string, maxAgeMs: number) =>
-    reply.setCookie(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge: Math.floor(maxAgeMs / 1000) });
+    reply.setCookie(SESSION_COOKIE, value, { ...sessionCookie, maxAge: Math.floor(maxAgeMs / 1000) });
   const oidc = app.oidc;
   const passwords = oidc?.passwords ?? true;
   // The provider sends the browser back with a cross-site navigation, which carries Lax cookies
@@ -173,7 +175,7 @@ export function sessionRoutes(app: App, r: ApiRouter): void {
       const s = req.principal?.session;
       if (!s) throw new AppError('invalid', 'not signed in: this request used an API token, not a session');
       await signOut(ctx, s);
-      void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure });
+      void reply.clearCookie(SESSION_COOKIE, sessionCookie);
       return reply.status(204).send();
     },
   });
