@@ -29,6 +29,10 @@ interface Waiter {
   signal: AbortSignal | undefined;
   resolve: (info: SMTPConnectionSendInfo) => void;
   reject: (err: unknown) => void;
+  /** Set while the message is on a connection: gives up on it there. */
+  cancel?: () => void;
+  /** Stops listening to the signal once the send is settled, so nothing holds the message. */
+  detach?: () => void;
 }
 
 interface Conn {
@@ -52,7 +56,9 @@ export class SmtpPool {
       const w: Waiter = { envelope, message, signal, resolve, reject };
       if (signal) {
         if (signal.aborted) return reject(abortError(signal));
-        signal.addEventListener('abort', () => this.dequeue(w), { once: true });
+        const onAbort = () => this.abort(w);
+        signal.addEventListener('abort', onAbort, { once: true });
+        w.detach = () => signal.removeEventListener('abort', onAbort);
       }
       this.queue.push(w);
       this.pump();
@@ -66,9 +72,11 @@ export class SmtpPool {
     for (const c of this.idle.splice(0)) this.drop(c);
   }
 
-  private dequeue(w: Waiter): void {
+  /** The send's signal fired: out of the queue if it waits there, off its connection if it is on one. */
+  private abort(w: Waiter): void {
+    if (w.cancel) return w.cancel();
     const i = this.queue.indexOf(w);
-    if (i < 0) return; // already on a connection: run() handles its abort
+    if (i < 0) return; // already settled
     this.queue.splice(i, 1);
     w.reject(abortError(w.signal!));
   }
@@ -117,7 +125,8 @@ export class SmtpPool {
     const done = (err: unknown, info?: SMTPConnectionSendInfo) => {
       if (settled) return;
       settled = true;
-      w.signal?.removeEventListener('abort', onAbort);
+      w.cancel = undefined;
+      w.detach?.();
       if (err) {
         // After a refused recipient or a timeout the session state is unknown: start afresh.
         this.drop(conn);
@@ -132,8 +141,7 @@ export class SmtpPool {
       this.pump();
     };
     // A server that stops answering mid-message: give up on this connection; the page is retried.
-    const onAbort = () => done(abortError(w.signal!));
-    w.signal?.addEventListener('abort', onAbort, { once: true });
+    w.cancel = () => done(abortError(w.signal!));
     // nodemailer consumes the envelope's recipient list while sending, so each send gets its own.
     conn.smtp.send({ from: w.envelope.from, to: [...w.envelope.to] }, w.message, (err, info) => done(err, info));
   }
