@@ -11,6 +11,7 @@ import { escalationModule } from './engine/modules/escalation.js';
 import { retentionModule } from './engine/modules/retention.js';
 import { Metrics } from './metrics.js';
 import { Deliverer } from './notify/outbox.js';
+import { NoticeDeliverer } from './notify/notices.js';
 import { SenderRegistry } from './notify/sender.js';
 import { EmailSender } from './notify/email/email.sender.js';
 import { LogSender } from './notify/log/log.sender.js';
@@ -53,6 +54,7 @@ export class App {
   readonly engine: Engine;
   readonly notifier: Engine;
   readonly deliverer: Deliverer;
+  readonly notices: NoticeDeliverer;
   readonly ingestor: Ingestor;
   readonly senders: SenderRegistry;
   readonly http: FastifyInstance;
@@ -81,7 +83,16 @@ export class App {
     this.deliverer = new Deliverer(this.ctx, this.senders);
     const interval = opts.engineIntervalMs ?? 1000;
     this.engine = new Engine(this.ctx, interval, [escalationModule(this.ctx), retentionModule(this.ctx, opts.retentionDays ?? 180)]);
-    this.notifier = new Engine(this.ctx, interval, [{ name: 'deliver', run: () => this.deliverer.run() }], 'notify');
+    this.notices = new NoticeDeliverer(this.ctx, this.senders);
+    this.notifier = new Engine(
+      this.ctx,
+      interval,
+      [
+        { name: 'deliver', run: () => this.deliverer.run() },
+        { name: 'notices', run: () => this.notices.run() },
+      ],
+      'notify',
+    );
     this.ingestor = new Ingestor(this.ctx);
     this.auth = new Authenticator(this.ctx);
     this.oidc = opts.oidc ? new OidcSignIn(this.ctx, opts.oidc) : null;

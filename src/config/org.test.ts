@@ -288,10 +288,22 @@ describe('validateOrg', () => {
     ],
     ['bad user role', (o) => (o.users[0]!.role = 'owner'), 'users[0].role', 'must be one of viewer, responder, manager, admin (got "owner")'],
     [
-      'contact method type not available yet',
-      (o) => (o.users[0]!.contact_methods = [{ name: 'chat', type: 'slack', address: '#oncall' }]),
+      'slack contact method that is a channel, not a member',
+      (o) => (o.users[0]!.contact_methods = [{ name: 'work-email', type: 'slack', address: '#oncall' }]),
+      'users[0].contact_methods[0].address',
+      'must be a Slack member ID such as U024BE7LH (Slack profile → ⋯ → Copy member ID)',
+    ],
+    [
+      'phone number that is not one',
+      (o) => (o.users[0]!.contact_methods = [{ name: 'work-email', type: 'sms', address: '12345' }]),
+      'users[0].contact_methods[0].address',
+      'not a valid phone number; use international format such as +44 20 7946 0958',
+    ],
+    [
+      'unknown contact method type',
+      (o) => (o.users[0]!.contact_methods = [{ name: 'pager', type: 'pigeon', address: 'loft 3' }]),
       'users[0].contact_methods[0].type',
-      '"slack" is not available yet; use email or webhook',
+      'must be one of email, webhook, slack, sms, voice, teams (got "pigeon")',
     ],
     [
       'webhook address that is not a URL',

@@ -1,6 +1,7 @@
 import { IANAZone } from 'luxon';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { checkContactAddress } from './contact-address.js';
 import { AppError, type FieldProblem } from '../domain/errors.js';
 import type { EscalationPolicySpec } from '../domain/escalation/policy.js';
 import { validateLayer, type Layer, type RestrictionWindow, type Turn, type TurnUnit } from '../domain/schedule/schedule.js';
@@ -33,10 +34,8 @@ import { DEFAULT_SCALE, type SeverityScale, type Urgency } from '../domain/sever
 export const USER_ROLES = ['viewer', 'responder', 'manager', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
-export const CONTACT_METHOD_TYPES = ['email', 'webhook'] as const;
+export const CONTACT_METHOD_TYPES = ['email', 'webhook', 'slack', 'sms', 'voice', 'teams'] as const;
 export type ContactMethodType = (typeof CONTACT_METHOD_TYPES)[number];
-/** Channels the format knows by name but Watchkeeper cannot deliver to yet. */
-export const PLANNED_CONTACT_METHOD_TYPES = ['slack', 'sms', 'voice', 'teams'] as const;
 
 export const INTEGRATION_TYPES = ['events_v2', 'alertmanager', 'generic'] as const;
 export type IntegrationType = (typeof INTEGRATION_TYPES)[number];
@@ -236,15 +235,13 @@ const SeveritiesSchema = z
 const ContactMethodSchema = z.strictObject({
   name: z.string().min(1).max(64).describe('Unique per user; notification rules refer to it.'),
   type: z
-    .enum(CONTACT_METHOD_TYPES, {
-      error: unlessMissing((input) =>
-        (PLANNED_CONTACT_METHOD_TYPES as readonly unknown[]).includes(input)
-          ? `"${String(input)}" is not available yet; use email or webhook`
-          : undefined,
-      ),
-    })
-    .describe('email or webhook.'),
-  address: z.string().min(1).max(2000).describe('Email address for email, http(s) URL for webhook.'),
+    .enum(CONTACT_METHOD_TYPES)
+    .describe('email, sms, voice, slack, teams or webhook.'),
+  address: z
+    .string()
+    .min(1)
+    .max(2000)
+    .describe('Email address (email), phone number in international format (sms, voice), Slack member ID (slack), http(s) URL (webhook, teams).'),
   secret_env: envName().optional().describe('Webhooks only: environment variable holding the signing secret.'),
 });
 
@@ -745,13 +742,10 @@ function checkUser(user: UserInput, path: Path, problems: Problems): OrgUser {
   );
   const contactMethods = user.contact_methods.map((cm, i): OrgContactMethod => {
     const at: Path = [...path, 'contact_methods', i];
-    if (cm.type === 'email') {
-      if (!z.email().safeParse(cm.address).success) problems.add([...at, 'address'], 'not a valid email address');
-      if (cm.secret_env !== undefined) problems.add([...at, 'secret_env'], 'only webhook contact methods have a secret_env');
-    } else if (!isHttpUrl(cm.address)) {
-      problems.add([...at, 'address'], 'must be an http:// or https:// URL');
-    }
-    return { name: cm.name, type: cm.type, address: cm.address, secretEnv: cm.secret_env ?? null };
+    if (cm.type !== 'webhook' && cm.secret_env !== undefined) problems.add([...at, 'secret_env'], 'only webhook contact methods have a secret_env');
+    const checked = checkContactAddress(cm.type, cm.address);
+    if (!checked.ok) problems.add([...at, 'address'], checked.error);
+    return { name: cm.name, type: cm.type, address: checked.ok ? checked.address : cm.address, secretEnv: cm.secret_env ?? null };
   });
   const notificationRules: OrgNotificationRule[] =
     user.notification_rules === undefined

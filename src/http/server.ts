@@ -33,8 +33,14 @@ export function buildHttp(): FastifyInstance {
     if (text.length === 0) return done(null, undefined);
     defaultJson(req, text, done);
   });
-  // Browsers post the confirmation form of one-time links as urlencoded with no fields we need.
-  http.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, _body, done) => done(null, {}));
+  // Forms (the one-time link confirmation, Slack interactions, Twilio webhooks) arrive urlencoded.
+  // The raw text is kept because Slack and Twilio sign it; fields are parsed by URLSearchParams,
+  // the last value of a repeated name winning.
+  http.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (req, body, done) => {
+    const text = body as string;
+    req.rawBody = text;
+    done(null, Object.fromEntries(new URLSearchParams(text)));
+  });
   // Parses the Cookie header for the web UI's session; API clients use bearer tokens.
   void http.register(fastifyCookie);
   http.setErrorHandler(errorHandler);

@@ -44,6 +44,35 @@ export interface PageMessage {
   actions: { acknowledgeUrl: string | null; resolveUrl: string | null };
 }
 
+/**
+ * What a notice is about. 'verification' carries a code that confirms a new contact method;
+ * 'test' is a test page a person asked for; the rest come from schedules and handoffs.
+ */
+export type NoticeKind = 'verification' | 'test' | 'handoff_reminder' | 'handoff_note' | 'oncall_soon' | 'shift_started' | 'schedule_change';
+
+/**
+ * A message to one person through one contact method that is not a page for an alert: it has no
+ * acknowledgement and never escalates. Built by the notice outbox (src/notify/notices.ts).
+ */
+export interface NoticeMessage {
+  noticeId: number;
+  kind: NoticeKind;
+  channel: string;
+  destination: string;
+  secretEnv: string | null;
+  user: { id: string; name: string; email: string };
+  /** One line, e.g. "Handoff: you are on call for Mahavishnu primary from Mon 00:00 UTC". */
+  subject: string;
+  /** The whole message as plain text (email body, Slack message, webhook field). */
+  text: string;
+  /** At most 160 characters, for SMS and voice. */
+  short: string;
+  /** Where to read or act on it in the web UI, or null. */
+  url: string | null;
+  /** Structured fields for machine receivers (webhook payloads), per kind. */
+  data: Record<string, unknown>;
+}
+
 export type SendResult =
   | { ok: true; providerId: string | null; detail?: string }
   | {
@@ -63,6 +92,12 @@ export type SendResult =
 export interface Sender {
   readonly channel: string;
   send(msg: PageMessage): Promise<SendResult>;
+  /**
+   * Delivers a notice (not about one alert: a verification code, a test page, a handoff note, a
+   * shift reminder). A channel without it cannot carry notices; the notice goes to the person's
+   * other methods.
+   */
+  notify?(msg: NoticeMessage): Promise<SendResult>;
   /** Releases pooled connections; called once at shutdown. */
   close?(): Promise<void>;
 }
@@ -105,6 +140,18 @@ export class SenderRegistry {
     if (!sender) return failed(false, `no sender is registered for channel "${msg.channel}"`);
     try {
       return await sender.send(msg);
+    } catch (err) {
+      return failed(true, `${msg.channel} sender threw: ${errorMessage(err)}`);
+    }
+  }
+
+  /** Sends a notice through its channel; a channel that carries no notices is a permanent failure. */
+  async notify(msg: NoticeMessage): Promise<SendResult> {
+    const sender = this.senders.get(msg.channel);
+    if (!sender) return failed(false, `no sender is registered for channel "${msg.channel}"`);
+    if (!sender.notify) return failed(false, `channel "${msg.channel}" cannot carry notices`);
+    try {
+      return await sender.notify(msg);
     } catch (err) {
       return failed(true, `${msg.channel} sender threw: ${errorMessage(err)}`);
     }

@@ -5,6 +5,11 @@ import { migration002 } from './migrations/002-accounts.js';
 import { migration003 } from './migrations/003-schedules.js';
 import { migration004 } from './migrations/004-calendar-feeds.js';
 import { migration005 } from './migrations/005-lint-settings.js';
+import { migration006 } from './migrations/006-notices.js';
+import { migration007 } from './migrations/007-handoffs.js';
+import { migration008 } from './migrations/008-slack.js';
+import { migration009 } from './migrations/009-twilio.js';
+import { migration010 } from './migrations/010-delivery.js';
 
 /** Migrations are code, in order; the same set serves SQLite and PostgreSQL. */
 export function migrations(store: Store): Record<string, Migration> {
@@ -14,6 +19,11 @@ export function migrations(store: Store): Record<string, Migration> {
     '003-schedules': migration003(store.dialect),
     '004-calendar-feeds': migration004(store.dialect),
     '005-lint-settings': migration005(store.dialect),
+    '006-notices': migration006(store.dialect),
+    '007-handoffs': migration007(store.dialect),
+    '008-slack': migration008(store.dialect),
+    '009-twilio': migration009(store.dialect),
+    '010-delivery': migration010(store.dialect),
   };
 }
 

@@ -247,6 +247,43 @@ export interface PagesTable {
   sent_at: number | null;
   lease_owner: string | null;
   lease_until: number | null;
+  /** The provider's message id (SMTP queue id, Slack ts, Twilio SID), for delivery receipts (006-notices). */
+  provider_id: string | null;
+  /** When the provider confirmed the message reached the person (SMS status callback…). */
+  delivered_at: number | null;
+}
+
+/**
+ * The notice outbox (006-notices): one row per message to one contact method that is not a page
+ * for an alert. The unique `notice_key` makes a notice idempotent (a reminder is queued once).
+ */
+export interface NoticesTable {
+  id: Generated<number>;
+  notice_key: string;
+  user_id: string;
+  /** Null when the notice goes to the user's account email because no method carries notices. */
+  contact_method_id: string | null;
+  /** See NoticeKind in src/notify/sender.ts. */
+  kind: string;
+  channel: string;
+  destination: string;
+  subject: string;
+  body: string;
+  short: string;
+  /** Absolute web UI link, or null. */
+  url: string | null;
+  /** JSON object. */
+  data: string;
+  /** pending | sending | sent | failed */
+  status: string;
+  created_at: number;
+  next_attempt_at: number;
+  attempts: number;
+  last_error: string | null;
+  sent_at: number | null;
+  provider_id: string | null;
+  lease_owner: string | null;
+  lease_until: number | null;
 }
 
 export interface PageAttemptsTable {
@@ -306,6 +343,7 @@ export interface DB {
   alerts: AlertsTable;
   alert_events: AlertEventsTable;
   pages: PagesTable;
+  notices: NoticesTable;
   page_attempts: PageAttemptsTable;
   action_tokens: ActionTokensTable;
   webhook_replays: WebhookReplaysTable;

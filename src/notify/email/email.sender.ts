@@ -1,7 +1,7 @@
 import type { NodemailerError } from 'nodemailer';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import { AppError } from '../../domain/errors.js';
-import type { PageMessage, SendResult, Sender } from '../sender.js';
+import type { NoticeMessage, PageMessage, SendResult, Sender } from '../sender.js';
 import { composeMail, envelopeAddress, type MailParts } from './mime.js';
 import { SmtpPool } from './smtp-pool.js';
 import {
@@ -71,6 +71,26 @@ export class EmailSender implements Sender {
       const parts = this.compose(msg);
       const info = await this.pool.send({ from: this.envelopeFrom, to: [msg.destination] }, composeMail(parts), AbortSignal.timeout(this.sendTimeoutMs));
       return sent(info.serverMessageId ?? parts.messageId, info.response);
+    } catch (err) {
+      return classifySmtpError(err);
+    }
+  }
+
+  /** A notice is plain text with its link; no HTML part, nothing to click but the link itself. */
+  async notify(msg: NoticeMessage): Promise<SendResult> {
+    try {
+      const messageId = `<watchkeeper.notice.${msg.noticeId}@${this.messageIdDomain}>`;
+      const text = msg.url ? `${msg.text.replace(/\n*$/, '')}\n\n${msg.url}\n` : msg.text;
+      const parts: MailParts = {
+        from: this.from,
+        to: msg.destination,
+        subject: msg.subject,
+        text,
+        messageId,
+        headers: { 'X-Watchkeeper-Notice': msg.kind, 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+      };
+      const info = await this.pool.send({ from: this.envelopeFrom, to: [msg.destination] }, composeMail(parts), AbortSignal.timeout(this.sendTimeoutMs));
+      return sent(info.serverMessageId ?? messageId, info.response);
     } catch (err) {
       return classifySmtpError(err);
     }

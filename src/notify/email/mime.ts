@@ -14,7 +14,8 @@ export interface MailParts {
   to: string;
   subject: string;
   text: string;
-  html: string;
+  /** Left out: a single text/plain body. */
+  html?: string;
   messageId: string;
   inReplyTo?: string;
   references?: string[];
@@ -58,6 +59,10 @@ export function composeMail(m: MailParts): string {
   if (m.inReplyTo) lines.push(rawHeader('In-Reply-To', m.inReplyTo));
   if (m.references?.length) lines.push(rawHeader('References', m.references.join(' ')));
   for (const [name, value] of Object.entries(m.headers ?? {})) lines.push(header(name, value));
+  if (m.html === undefined) {
+    lines.push('MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: quoted-printable', '', body(m.text), '');
+    return lines.join('\r\n');
+  }
   lines.push(
     'MIME-Version: 1.0',
     `Content-Type: multipart/alternative;\r\n boundary="${boundary}"`,

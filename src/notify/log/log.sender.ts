@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { PageMessage, SendResult, Sender } from '../sender.js';
+import type { NoticeMessage, PageMessage, SendResult, Sender } from '../sender.js';
 import { renderSubject, sent } from '../sender.js';
 
 export const LOGGED_DETAIL = 'logged (no SMTP server configured)';
@@ -26,6 +26,14 @@ export class LogSender implements Sender {
         destination: msg.destination,
       },
       pageLine(msg),
+    );
+    return sent(null, LOGGED_DETAIL);
+  }
+
+  async notify(msg: NoticeMessage): Promise<SendResult> {
+    this.logger.info(
+      { noticeId: msg.noticeId, kind: msg.kind, channel: msg.channel, userId: msg.user.id, destination: msg.destination },
+      `NOTICE ${msg.user.name} <${msg.destination}> via ${msg.channel}: ${msg.subject}${msg.url ? ` — ${msg.url}` : ''}`,
     );
     return sent(null, LOGGED_DETAIL);
   }

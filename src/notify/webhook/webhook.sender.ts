@@ -45,7 +45,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { Agent, request, type Dispatcher } from 'undici';
-import type { PageMessage, SendResult, Sender } from '../sender.js';
+import type { NoticeMessage, PageMessage, SendResult, Sender } from '../sender.js';
 import { errorMessage, failed, isWebUrl, sent } from '../sender.js';
 
 export const PAYLOAD_VERSION = 'watchkeeper.page.v1';
@@ -86,20 +86,23 @@ export class WebhookSender implements Sender {
   }
 
   async send(msg: PageMessage): Promise<SendResult> {
+    const at = this.now();
+    return this.post(msg, JSON.stringify(webhookPayload(msg, at)), at, { 'X-Watchkeeper-Event': 'alert.page', 'X-Watchkeeper-Page-Id': String(msg.pageId) });
+  }
+
+  /** A notice is posted with event "notice" (see noticePayload), signed like a page. */
+  async notify(msg: NoticeMessage): Promise<SendResult> {
+    const at = this.now();
+    return this.post(msg, JSON.stringify(noticePayload(msg, at)), at, { 'X-Watchkeeper-Event': 'notice', 'X-Watchkeeper-Notice-Id': String(msg.noticeId) });
+  }
+
+  private async post(msg: PageMessage | NoticeMessage, body: string, at: number, extra: Record<string, string>): Promise<SendResult> {
     if (!isWebUrl(msg.destination)) {
       return failed(false, 'webhook destination must be an http:// or https:// URL');
     }
     const secret = this.secretFor(msg);
     if (!secret.ok) return failed(false, secret.error);
-
-    const at = this.now();
-    const body = JSON.stringify(webhookPayload(msg, at));
-    const headers: Record<string, string> = {
-      'Content-Type': 'application/json',
-      'User-Agent': USER_AGENT,
-      'X-Watchkeeper-Event': 'alert.page',
-      'X-Watchkeeper-Page-Id': String(msg.pageId),
-    };
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': USER_AGENT, ...extra };
     if (secret.value !== null) Object.assign(headers, signatureHeaders(secret.value, at, body));
 
     let res: Dispatcher.ResponseData;
@@ -119,7 +122,7 @@ export class WebhookSender implements Sender {
     return classifyResponse(res, this.now());
   }
 
-  private secretFor(msg: PageMessage): { ok: true; value: string | null } | { ok: false; error: string } {
+  private secretFor(msg: PageMessage | NoticeMessage): { ok: true; value: string | null } | { ok: false; error: string } {
     if (msg.secretEnv === null) return { ok: true, value: null };
     const value = this.env[msg.secretEnv];
     if (!value) {
@@ -155,6 +158,31 @@ export function webhookPayload(msg: PageMessage, at: number): Record<string, unk
     user: { id: msg.user.id, name: msg.user.name, email: msg.user.email },
     escalation: { level: msg.level + 1, repeat: msg.cycle },
     actions: { acknowledge_url: msg.actions.acknowledgeUrl, resolve_url: msg.actions.resolveUrl },
+  };
+}
+
+/**
+ * Notice payload (version "watchkeeper.notice.v1"):
+ *
+ *   { "version": "watchkeeper.notice.v1", "event": "notice", "kind": "handoff_note",
+ *     "notice_id": 17, "sent_at": "…", "user": { "id", "name", "email" },
+ *     "subject": "…", "text": "…", "url": "https://…/handoffs/3" or null, "data": { … } }
+ *
+ * `kind` is one of verification, test, handoff_reminder, handoff_note, oncall_soon,
+ * shift_started, schedule_change; `data` holds the kind's structured fields.
+ */
+export function noticePayload(msg: NoticeMessage, at: number): Record<string, unknown> {
+  return {
+    version: 'watchkeeper.notice.v1',
+    event: 'notice',
+    kind: msg.kind,
+    notice_id: msg.noticeId,
+    sent_at: new Date(at).toISOString(),
+    user: { id: msg.user.id, name: msg.user.name, email: msg.user.email },
+    subject: msg.subject,
+    text: msg.text,
+    url: msg.url,
+    data: msg.data,
   };
 }
 
