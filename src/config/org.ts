@@ -767,15 +767,6 @@ function checkUser(user: UserInput, path: Path, problems: Problems): OrgUser {
   };
 }
 
-function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
-}
-
 function checkTeam(team: TeamInput, path: Path, refs: Refs, problems: Problems): OrgTeam {
   const seen = new Map<string, number>();
   const members = team.members.map((m, i): OrgTeamMember => {
