@@ -196,6 +196,8 @@ export class Deliverer {
         );
         for (const { c, result, ms } of chunk) {
           if (!ours.has(c.page.id) || !result?.ok) continue;
+          // Only channels with delivery receipts pay for a row update of their own.
+          if (result.receipt && result.providerId) await trx.updateTable('pages').set({ provider_id: result.providerId }).where('id', '=', c.page.id).execute();
           record(c, result, ms, eventRow(c.page.alert_id, done, system, 'page_sent', `paged ${whoOf(c.page)}${result.detail ? `: ${result.detail}` : ''}`, { page_id: c.page.id }));
         }
       }

@@ -74,7 +74,13 @@ export interface NoticeMessage {
 }
 
 export type SendResult =
-  | { ok: true; providerId: string | null; detail?: string }
+  | {
+      ok: true;
+      providerId: string | null;
+      detail?: string;
+      /** The provider will report delivery for providerId later (see src/notify/receipts.ts): store it. */
+      receipt?: boolean;
+    }
   | {
       ok: false;
       /** True when the same message may get through later (outage, timeout, rate limit). */
