@@ -95,8 +95,24 @@ export type SendResult =
  * tell a provider error from a bug by catching; a rejection is treated as a bug (see
  * SenderRegistry.send).
  */
+/** What a channel can do beyond carrying a page; shown in the UI and checked before use. */
+export interface ChannelSupport {
+  /** Carries notices (verification codes, test pages, handoff notes): implements notify(). */
+  notices: boolean;
+  /** A new address must be confirmed with a code sent through the channel before it is paged. */
+  verification: boolean;
+  /** Can be an escalation-level target of its own (a Teams channel, a webhook), not only a person's method. */
+  policyTarget: boolean;
+  /** The person can act by replying (SMS reply codes, Slack buttons, keypresses on a call). */
+  replies: boolean;
+  /** Messages already sent are updated when the alert changes (Slack messages edited in place). */
+  statusUpdates: boolean;
+}
+
 export interface Sender {
   readonly channel: string;
+  /** Left out: carries pages only (no notices, no verification, no replies). */
+  readonly supports?: Partial<ChannelSupport>;
   send(msg: PageMessage): Promise<SendResult>;
   /**
    * Delivers a notice (not about one alert: a verification code, a test page, a handoff note, a
@@ -133,6 +149,14 @@ export class SenderRegistry {
 
   channels(): string[] {
     return [...this.senders.keys()];
+  }
+
+  /** What a registered channel supports; null when no sender is registered for it. */
+  supports(channel: string): ChannelSupport | null {
+    const sender = this.senders.get(channel);
+    if (!sender) return null;
+    const s = sender.supports ?? {};
+    return { notices: s.notices ?? sender.notify !== undefined, verification: s.verification ?? false, policyTarget: s.policyTarget ?? false, replies: s.replies ?? false, statusUpdates: s.statusUpdates ?? false };
   }
 
   /**
