@@ -10,6 +10,7 @@ import { migration007 } from './migrations/007-handoffs.js';
 import { migration008 } from './migrations/008-slack.js';
 import { migration009 } from './migrations/009-twilio.js';
 import { migration010 } from './migrations/010-delivery.js';
+import { migration011 } from './migrations/011-delivery-limits.js';
 
 /** Migrations are code, in order; the same set serves SQLite and PostgreSQL. */
 export function migrations(store: Store): Record<string, Migration> {
@@ -24,6 +25,7 @@ export function migrations(store: Store): Record<string, Migration> {
     '008-slack': migration008(store.dialect),
     '009-twilio': migration009(store.dialect),
     '010-delivery': migration010(store.dialect),
+    '011-delivery-limits': migration011(store.dialect),
   };
 }
 
