@@ -5,17 +5,24 @@ import { systemClock, type Clock } from './domain/clock.js';
 import { setPassword } from './commands/accounts.js';
 import { ChangeBus, type Ctx } from './commands/context.js';
 import { Ingestor } from './commands/ingest.js';
+import { checkHeartbeats } from './commands/heartbeats.js';
 import { countTokens, ensureAdminToken, createToken } from './commands/tokens.js';
 import { Engine } from './engine/engine.js';
 import { escalationModule } from './engine/modules/escalation.js';
 import { retentionModule } from './engine/modules/retention.js';
+import { shiftNoticesModule } from './engine/modules/shift-notices.js';
 import { Metrics } from './metrics.js';
 import { Deliverer } from './notify/outbox.js';
+import type { DeliveryLimits } from './notify/throttle.js';
 import { NoticeDeliverer } from './notify/notices.js';
 import { SenderRegistry } from './notify/sender.js';
 import { EmailSender } from './notify/email/email.sender.js';
 import { LogSender } from './notify/log/log.sender.js';
 import { WebhookSender } from './notify/webhook/webhook.sender.js';
+import { SlackIntegration, type SlackOptions } from './notify/slack/slack.js';
+import type { TwilioOptions } from './notify/twilio/config.js';
+import { registerTwilioSenders } from './notify/twilio/register.js';
+import { TeamsSender } from './notify/teams/teams.sender.js';
 import { OrgCache } from './store/org.repo.js';
 import type { Store } from './store/db.js';
 import { randomAlnum } from './store/ids.js';
@@ -43,6 +50,15 @@ export interface AppOptions {
   defaultMetrics?: boolean;
   /** Single sign-on for the web UI through an OpenID Connect provider; null = passwords only. */
   oidc?: OidcOptions | null;
+  /**
+   * Noise limits per contact method (src/notify/throttle.ts); `serve` passes the defaults unless
+   * WATCHKEEPER_DELIVERY_LIMITS=off. Left out: every page is its own message, sent at once.
+   */
+  deliveryLimits?: DeliveryLimits | null;
+  /** Slack (bot token, signing secret, API URL); null = the slack channel is not registered. */
+  slack?: SlackOptions | null;
+  /** SMS and voice through Twilio; null = the sms and voice channels are not registered. */
+  twilio?: TwilioOptions | null;
 }
 
 /**
@@ -61,6 +77,8 @@ export class App {
   readonly auth: Authenticator;
   readonly roles: Set<Role>;
   readonly oidc: OidcSignIn | null;
+  readonly slack: SlackIntegration | null;
+  readonly twilio: TwilioOptions | null;
 
   constructor(opts: AppOptions) {
     const log = opts.log ?? pino({ level: 'silent' });
@@ -80,9 +98,18 @@ export class App {
       },
     };
     this.senders = opts.senders ?? defaultSenders(log, opts.smtpUrl ?? null, opts.smtpFrom ?? null);
-    this.deliverer = new Deliverer(this.ctx, this.senders);
+    this.slack = opts.slack ? new SlackIntegration(this.ctx, opts.slack) : null;
+    if (this.slack && !this.senders.get('slack')) this.senders.register(this.slack.sender);
+    this.twilio = opts.twilio ?? null;
+    if (this.twilio) registerTwilioSenders(this.senders, this.ctx, this.twilio);
+    this.deliverer = new Deliverer(this.ctx, this.senders, opts.deliveryLimits ?? null);
     const interval = opts.engineIntervalMs ?? 1000;
-    this.engine = new Engine(this.ctx, interval, [escalationModule(this.ctx), retentionModule(this.ctx, opts.retentionDays ?? 180)]);
+    this.engine = new Engine(this.ctx, interval, [
+      escalationModule(this.ctx),
+      shiftNoticesModule(this.ctx),
+      { name: 'heartbeats', run: async () => (await checkHeartbeats(this.ctx, this.ingestor), false) },
+      retentionModule(this.ctx, opts.retentionDays ?? 180),
+    ]);
     this.notices = new NoticeDeliverer(this.ctx, this.senders);
     this.notifier = new Engine(
       this.ctx,
@@ -90,6 +117,7 @@ export class App {
       [
         { name: 'deliver', run: () => this.deliverer.run() },
         { name: 'notices', run: () => this.notices.run() },
+        ...(this.slack ? [this.slack.module] : []),
       ],
       'notify',
     );
@@ -183,5 +211,6 @@ export function defaultSenders(log: Logger, smtpUrl: string | null, smtpFrom: st
   if (smtpUrl) senders.register(new EmailSender({ smtpUrl, maxConnections: 20, ...(smtpFrom ? { from: smtpFrom } : {}) }));
   else senders.register(new LogSender(log.child({ component: 'notify' }), 'email'));
   senders.register(new WebhookSender());
+  senders.register(new TeamsSender());
   return senders;
 }

@@ -4,8 +4,14 @@ import { Client } from '../client/client.js';
 import { parseOrgYaml } from '../config/org.js';
 import { AppError } from '../domain/errors.js';
 import { VERSION } from '../http/routes/ops.js';
+import { handoffCommands } from './handoffs.js';
 import { scheduleCommands } from './schedules.js';
+import { silenceCommands } from './silences.js';
+import { heartbeatCommands } from './heartbeats.js';
+import { contactMethodCommands } from './contact-methods.js';
 import { serve } from './serve.js';
+import { slackCommands } from './slack.js';
+import { twilioCommands } from './twilio.js';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -111,6 +117,12 @@ export async function main(argv: string[]): Promise<void> {
     });
 
   scheduleCommands(program, client, () => cliClock.now());
+  handoffCommands(program, client);
+  slackCommands(program, client);
+  twilioCommands(program, client);
+  silenceCommands(program, client);
+  heartbeatCommands(program, client);
+  contactMethodCommands(program, client);
 
   program.showHelpAfterError('(run with --help for usage)');
   await program.parseAsync(argv);

@@ -5,9 +5,12 @@ import pino, { type Logger } from 'pino';
 import { App, bootstrapPassword, type Role } from '../app.js';
 import { applyOrg } from '../commands/apply-org.js';
 import { readOidcEnv } from '../auth/oidc.js';
+import { readSlackEnv } from '../notify/slack/slack.js';
+import { readTwilioEnv } from '../notify/twilio/config.js';
 import { EnvError, loadEnv, type Env } from '../config/env.js';
 import { parseOrgYaml, type OrgConfig } from '../config/org.js';
 import { openStore, StoreLockedError } from '../store/db.js';
+import { deliveryLimitsFromEnv } from '../notify/throttle.js';
 
 export interface ServeOptions {
   port: number;
@@ -33,17 +36,20 @@ function makeLogger(level: string): Logger {
 export async function serve(opts: ServeOptions): Promise<void> {
   // Every problem with the environment at once, the OIDC variables' included.
   const oidcEnv = readOidcEnv(process.env);
+  const slackEnv = readSlackEnv(process.env);
+  const twilioEnv = readTwilioEnv(process.env);
   let env: Env;
   try {
     env = loadEnv(process.env, { port: opts.port });
   } catch (err) {
-    if (err instanceof EnvError) throw new EnvError([...err.problems, ...oidcEnv.problems]);
+    if (err instanceof EnvError) throw new EnvError([...err.problems, ...oidcEnv.problems, ...twilioEnv.problems, ...slackEnv.problems]);
     throw err;
   }
-  if (oidcEnv.problems.length > 0) throw new EnvError(oidcEnv.problems);
+  if (oidcEnv.problems.length > 0 || twilioEnv.problems.length > 0 || slackEnv.problems.length > 0) throw new EnvError([...oidcEnv.problems, ...twilioEnv.problems, ...slackEnv.problems]);
   const log = makeLogger(env.logLevel);
   const roles = opts.roles.split(',').map((r) => r.trim()) as Role[];
   for (const r of roles) if (!['api', 'engine', 'notify'].includes(r)) throw new Error(`--roles: unknown role "${r}"; use api, engine and notify`);
+  const deliveryLimits = deliveryLimitsFromEnv(process.env.WATCHKEEPER_DELIVERY_LIMITS);
 
   let store;
   try {
@@ -62,8 +68,11 @@ export async function serve(opts: ServeOptions): Promise<void> {
     roles,
     defaultMetrics: true,
     ingestRateLimit: Number(process.env.WATCHKEEPER_INGEST_RATE_LIMIT ?? 1200),
+    deliveryLimits,
     retentionDays: Number(process.env.WATCHKEEPER_RETENTION_DAYS ?? 180),
     oidc: oidcEnv.oidc,
+    slack: slackEnv.slack,
+    twilio: twilioEnv.twilio,
   });
   const system = { kind: 'system' as const, id: null, name: 'Watchkeeper', surface: 'config' as const };
 
@@ -91,7 +100,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   if (roles.includes('api')) await app.http.listen({ port: opts.port, host: opts.host });
   await app.start();
 
-  printBanner(log, { env, opts, org, signIn, oidc: app.oidc, adminFile: admin.file, adminFromEnv: env.adminToken !== null, where: store.where, dialect: store.dialect, roles });
+  printBanner(log, { env, opts, org, signIn, oidc: app.oidc, twilio: app.twilio, slack: app.slack, adminFile: admin.file, adminFromEnv: env.adminToken !== null, where: store.where, dialect: store.dialect, roles });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -109,7 +118,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
 
 function printBanner(
   log: Logger,
-  b: { env: ReturnType<typeof loadEnv>; opts: ServeOptions; oidc: App['oidc']; org: OrgConfig | null; signIn: Awaited<ReturnType<typeof bootstrapPassword>>; adminFile: string | null; adminFromEnv: boolean; where: string; dialect: string; roles: string[] },
+  b: { env: ReturnType<typeof loadEnv>; opts: ServeOptions; oidc: App['oidc']; twilio: App['twilio']; slack: App['slack']; org: OrgConfig | null; signIn: Awaited<ReturnType<typeof bootstrapPassword>>; adminFile: string | null; adminFromEnv: boolean; where: string; dialect: string; roles: string[] },
 ): void {
   const base = b.env.publicUrl;
   const lines: string[] = [];
@@ -132,5 +141,8 @@ function printBanner(
   else if (b.adminFile) lines.push(`Admin token: cat ${b.adminFile}`);
   else lines.push('Admin token: create one with an existing admin token (POST /api/v1/tokens), or set WATCHKEEPER_ADMIN_TOKEN and restart');
   if (!b.env.smtpUrl) lines.push('No SMTP server configured (WATCHKEEPER_SMTP_URL): email pages are written to this log.');
+  lines.push(b.slack ? `Slack: ${b.slack.opts.signingSecret ? `buttons at ${base}/integrations/slack/interactions (the app's Interactivity Request URL)` : 'connected; buttons are off until WATCHKEEPER_SLACK_SIGNING_SECRET is set'}` : 'Slack is not connected (WATCHKEEPER_SLACK_BOT_TOKEN): slack contact methods and channel routing are not used.');
+  if (b.twilio) lines.push(`SMS and voice from ${b.twilio.from} through Twilio; set the number's incoming message webhook to ${base}/integrations/twilio/sms (HTTP POST)`);
+  else lines.push('No Twilio account configured (WATCHKEEPER_TWILIO_ACCOUNT_SID, _AUTH_TOKEN, _FROM): sms and voice contact methods are not paged.');
   log.info(lines.join('\n'));
 }

@@ -18,7 +18,7 @@ import { eventRow } from './timeline.js';
  */
 export interface PlannedChange {
   action: 'create' | 'update' | 'delete';
-  kind: 'severities' | 'user' | 'team' | 'schedule' | 'escalation_policy' | 'service' | 'integration';
+  kind: 'severities' | 'silence_policy' | 'user' | 'team' | 'schedule' | 'escalation_policy' | 'service' | 'integration';
   name: string;
 }
 
@@ -92,6 +92,13 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
     await record('update', 'severities', null, 'severities', config.severities);
   }
 
+  // Silence policy: limits and approvals for new silences (silences already made keep their terms).
+  const policyJson = JSON.stringify(config.silencePolicy);
+  if (((await getSetting(trx, 'silence_policy')) ?? 'null') !== policyJson) {
+    await putSetting(trx, 'silence_policy', policyJson);
+    await record('update', 'silence_policy', null, 'silence_policy', config.silencePolicy);
+  }
+
   // Users, their contact methods and notification rules
   const users = new Map((await trx.selectFrom('users').selectAll().execute()).map((u) => [u.name, u]));
   const userIds = new Map<string, string>();
@@ -163,8 +170,13 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
       team_id: sc.team ? (teamIds.get(sc.team) ?? null) : null,
       role: sc.role,
       time_zone: sc.timeZone,
-      // maxShiftHours only when set, so schedules without it keep the spec they had.
-      spec_json: JSON.stringify({ layers: toScheduleLayers(sc, (name) => userIds.get(name) as string), ...(sc.maxShiftHours !== null ? { maxShiftHours: sc.maxShiftHours } : {}) }),
+      // Optional settings only when set, so schedules without them keep the spec they had.
+      spec_json: JSON.stringify({
+        layers: toScheduleLayers(sc, (name) => userIds.get(name) as string),
+        ...(sc.maxShiftHours !== null ? { maxShiftHours: sc.maxShiftHours } : {}),
+        ...(sc.handoffReminderMinutes !== null ? { handoffReminderMinutes: sc.handoffReminderMinutes } : {}),
+        ...(sc.coverage === 'partial' ? { coverage: 'partial' } : {}),
+      }),
     };
     let id: string;
     if (!existing) {
@@ -212,7 +224,7 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
   const serviceIds = new Set<string>();
   for (const [si, s] of config.services.entries()) {
     const existing = services.get(s.name);
-    const fields = { description: s.description, escalation_policy_id: policyIds.get(s.escalationPolicy) ?? null, team_id: s.team ? (teamIds.get(s.team) ?? null) : null };
+    const fields = { description: s.description, escalation_policy_id: policyIds.get(s.escalationPolicy) ?? null, team_id: s.team ? (teamIds.get(s.team) ?? null) : null, slack: s.slack ? JSON.stringify(s.slack) : null };
     let id: string;
     if (!existing) {
       id = newId();
@@ -220,7 +232,7 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
       await record('create', 'service', id, s.name);
     } else {
       id = existing.id;
-      if (!same({ description: existing.description, escalation_policy_id: existing.escalation_policy_id, team_id: existing.team_id }, fields)) {
+      if (!same({ description: existing.description, escalation_policy_id: existing.escalation_policy_id, team_id: existing.team_id, slack: existing.slack }, fields)) {
         await trx.updateTable('services').set({ ...fields, updated_at: now }).where('id', '=', id).execute();
         await record('update', 'service', id, s.name);
       }
@@ -232,7 +244,8 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
       const prev = stored.get(i.name);
       stored.delete(i.name);
       const label = `${s.name}/${i.name}`;
-      if (prev && (key === null || sha256Hex(key) === prev.key_hash) && prev.kind === i.type && prev.secret_env === i.secretEnv) continue;
+      const heartbeat = i.heartbeat ? JSON.stringify({ interval_ms: i.heartbeat.intervalMs, grace_ms: i.heartbeat.graceMs }) : null;
+      if (prev && (key === null || sha256Hex(key) === prev.key_hash) && prev.kind === i.type && prev.secret_env === i.secretEnv && prev.heartbeat === heartbeat) continue;
       const finalKey = key ?? (prev && prev.kind === i.type ? null : newIntegrationKey());
       const keyHash = finalKey ? sha256Hex(finalKey) : (prev?.key_hash as string);
       const clash = await trx.selectFrom('integration_keys').select(['id', 'service_id', 'name']).where('key_hash', '=', keyHash).executeTakeFirst();
@@ -248,7 +261,7 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
         }
         await trx.deleteFrom('integration_keys').where('id', '=', clash.id).execute();
       }
-      const row = { kind: i.type, key_hash: keyHash, key_hint: finalKey ? finalKey.slice(0, 4) : (prev?.key_hint ?? ''), secret_env: i.secretEnv };
+      const row = { kind: i.type, key_hash: keyHash, key_hint: finalKey ? finalKey.slice(0, 4) : (prev?.key_hint ?? ''), secret_env: i.secretEnv, heartbeat };
       if (prev) {
         await trx.updateTable('integration_keys').set(row).where('id', '=', prev.id).execute();
         await record('update', 'integration', prev.id, label, { type: i.type });
@@ -292,16 +305,31 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
   return { changes, generatedKeys, dryRun: false };
 }
 
+/**
+ * The file owns only the contact methods and rules it wrote (managed_by 'org'); those a person
+ * added on their profile ('user') are never changed or removed here. Methods from the file count
+ * as verified: the admin who wrote the file vouches for the address, as a directory would, and
+ * asking for codes would leave a freshly applied organisation unable to page anyone. A method the
+ * file names like one the person added takes that one over (same id, so their rules keep it).
+ */
 async function syncContactMethods(trx: Tx, userId: string, u: OrgConfig['users'][number], now: number): Promise<boolean> {
   let changed = false;
-  const stored = new Map((await trx.selectFrom('contact_methods').selectAll().where('user_id', '=', userId).execute()).map((c) => [c.name, c]));
+  const all = await trx.selectFrom('contact_methods').selectAll().where('user_id', '=', userId).execute();
+  const stored = new Map(all.filter((c) => c.managed_by === 'org').map((c) => [c.name, c]));
+  const personal = new Map(all.filter((c) => c.managed_by !== 'org').map((c) => [c.name, c]));
   const cmIds = new Map<string, string>();
   for (const cm of u.contactMethods) {
     const prev = stored.get(cm.name);
     stored.delete(cm.name);
-    if (!prev) {
+    const taken = prev ? undefined : personal.get(cm.name);
+    if (taken) {
+      await trx.updateTable('contact_methods').set({ kind: cm.type, address: cm.address, secret_env: cm.secretEnv, verified: 1, managed_by: 'org' }).where('id', '=', taken.id).execute();
+      await trx.deleteFrom('contact_method_verifications').where('contact_method_id', '=', taken.id).execute();
+      cmIds.set(cm.name, taken.id);
+      changed = true;
+    } else if (!prev) {
       const id = newId();
-      await trx.insertInto('contact_methods').values({ id, user_id: userId, name: cm.name, kind: cm.type, address: cm.address, secret_env: cm.secretEnv, verified: 1, created_at: now }).execute();
+      await trx.insertInto('contact_methods').values({ id, user_id: userId, name: cm.name, kind: cm.type, address: cm.address, secret_env: cm.secretEnv, verified: 1, created_at: now, managed_by: 'org', paused: 0 }).execute();
       cmIds.set(cm.name, id);
       changed = true;
     } else {
@@ -317,10 +345,10 @@ async function syncContactMethods(trx: Tx, userId: string, u: OrgConfig['users']
     changed = true;
   }
   const wanted = u.notificationRules.map((r, i) => ({ contact_method_id: cmIds.get(r.contactMethod) as string, urgency: r.urgency, delay_minutes: r.delayMinutes, position: i }));
-  const current = await trx.selectFrom('notification_rules').select(['contact_method_id', 'urgency', 'delay_minutes', 'position']).where('user_id', '=', userId).orderBy('position').execute();
+  const current = await trx.selectFrom('notification_rules').select(['contact_method_id', 'urgency', 'delay_minutes', 'position']).where('user_id', '=', userId).where('managed_by', '=', 'org').orderBy('position').execute();
   if (!same(current, wanted)) {
-    await trx.deleteFrom('notification_rules').where('user_id', '=', userId).execute();
-    if (wanted.length) await trx.insertInto('notification_rules').values(wanted.map((r) => ({ ...r, id: newId(), user_id: userId }))).execute();
+    await trx.deleteFrom('notification_rules').where('user_id', '=', userId).where('managed_by', '=', 'org').execute();
+    if (wanted.length) await trx.insertInto('notification_rules').values(wanted.map((r) => ({ ...r, id: newId(), user_id: userId, managed_by: 'org' }))).execute();
     changed = true;
   }
   return changed;

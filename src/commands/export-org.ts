@@ -1,4 +1,5 @@
 import { DAY_NAMES, formatTurn, validateOrg } from '../config/org.js';
+import { slackRoutingToFile } from '../config/org-slack.js';
 import type { Layer } from '../domain/schedule/schedule.js';
 import type { EscalationPolicySpec } from '../domain/escalation/policy.js';
 import { AppError, type FieldProblem } from '../domain/errors.js';
@@ -7,6 +8,8 @@ import type { Conn } from '../store/db.js';
 import { getSetting } from '../store/settings.repo.js';
 import { DEFAULT_SCALE } from '../domain/severity/severity.js';
 import { applyOrg, type ApplyResult } from './apply-org.js';
+import { formatMatcher } from '../domain/silence/matchers.js';
+import { formatDuration, type SilencePolicy } from '../domain/silence/policy.js';
 import type { Actor, Ctx } from './context.js';
 
 /**
@@ -21,6 +24,7 @@ export type OrgFile = {
   schedules: Record<string, unknown>[];
   escalation_policies: Record<string, unknown>[];
   services: Record<string, unknown>[];
+  silence_policy?: Record<string, unknown> | null;
 };
 
 const omitNull = <T extends Record<string, unknown>>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as T;
@@ -30,8 +34,9 @@ export async function exportOrg(conn: Conn): Promise<OrgFile> {
   const scale: SeverityScale = scaleJson ? (JSON.parse(scaleJson) as SeverityScale) : DEFAULT_SCALE;
   const [users, cms, rules, teams, members, policies, services, keys, schedules] = await Promise.all([
     conn.selectFrom('users').selectAll().orderBy('name').execute(),
-    conn.selectFrom('contact_methods').selectAll().orderBy('created_at').orderBy('name').execute(),
-    conn.selectFrom('notification_rules').selectAll().orderBy('position').execute(),
+    // Only what the file owns: methods and rules people added on their profile are theirs.
+    conn.selectFrom('contact_methods').selectAll().where('managed_by', '=', 'org').orderBy('created_at').orderBy('name').execute(),
+    conn.selectFrom('notification_rules').selectAll().where('managed_by', '=', 'org').orderBy('position').execute(),
     conn.selectFrom('teams').selectAll().orderBy('name').execute(),
     conn.selectFrom('team_members').selectAll().orderBy('position').execute(),
     conn.selectFrom('escalation_policies').selectAll().orderBy('name').execute(),
@@ -64,7 +69,7 @@ export async function exportOrg(conn: Conn): Promise<OrgFile> {
       ...(Number(t.prefer_different_time_zones) ? { prefer_different_time_zones: true } : {}),
     })),
     schedules: schedules.map((s) => {
-      const spec = JSON.parse(s.spec_json) as { layers: Layer[]; maxShiftHours?: number };
+      const spec = JSON.parse(s.spec_json) as { layers: Layer[]; maxShiftHours?: number; handoffReminderMinutes?: number; coverage?: string };
       return omitNull({
         name: s.name,
         team: s.team_id ? teamName.get(s.team_id) : null,
@@ -81,6 +86,8 @@ export async function exportOrg(conn: Conn): Promise<OrgFile> {
           }),
         ),
         max_shift_hours: spec.maxShiftHours ?? null,
+        handoff: spec.handoffReminderMinutes !== undefined ? { reminder_minutes: spec.handoffReminderMinutes } : null,
+        coverage: spec.coverage === 'partial' ? 'partial' : null,
       });
     }),
     escalation_policies: policies.map((p) => {
@@ -113,9 +120,21 @@ export async function exportOrg(conn: Conn): Promise<OrgFile> {
         description: s.description,
         escalation_policy: s.escalation_policy_id ? policyName.get(s.escalation_policy_id) : null,
         team: s.team_id ? teamName.get(s.team_id) : null,
-        integrations: keys.filter((k) => k.service_id === s.id).map((k) => omitNull({ name: k.name, type: k.kind, secret_env: k.secret_env })),
+        integrations: keys.filter((k) => k.service_id === s.id).map((k) => omitNull({ name: k.name, type: k.kind, secret_env: k.secret_env, ...heartbeatToFile(k.heartbeat) })),
+        slack: slackRoutingToFile(s.slack),
       }),
     ),
+    ...silencePolicyToFile(JSON.parse((await getSetting(conn, 'silence_policy')) ?? 'null') as SilencePolicy | null),
+  };
+}
+
+function silencePolicyToFile(p: SilencePolicy | null): Pick<OrgFile, 'silence_policy'> {
+  if (!p) return {};
+  return {
+    silence_policy: {
+      max_duration: Object.fromEntries(p.maxDuration.map((l) => [l.severity, formatDuration(l.ms)])),
+      approvals: p.approvals.map((r) => omitNull({ name: r.name, severities: r.severities, matchers: r.matchers?.map(formatMatcher) ?? null, approvers: r.approvers })),
+    },
   };
 }
 
@@ -144,4 +163,10 @@ export async function mutateOrg(ctx: Ctx, actor: Actor, section: keyof OrgFile, 
     if (err instanceof AppError && err.code === 'invalid' && err.problems.length > 0) throw AppError.invalidMany(local(err.problems));
     throw err;
   }
+}
+
+function heartbeatToFile(json: string | null): { interval?: string; grace?: string } {
+  if (!json) return {};
+  const h = JSON.parse(json) as { interval_ms: number; grace_ms: number };
+  return { interval: formatDuration(h.interval_ms), grace: formatDuration(h.grace_ms) };
 }

@@ -12,6 +12,7 @@ import { acknowledge, nextTimer, resolve } from './alert-transitions.js';
 import { eventRow } from './timeline.js';
 import type { Actor, ChangeEvent, Ctx } from './context.js';
 import { levelOverrides, notifyLevel } from './notify-level.js';
+import { silenceCache, silencing, type Silence } from './silences.js';
 
 export interface IngestItem {
   /** The service the event is for (from its integration key or the API caller's choice). */
@@ -63,13 +64,13 @@ async function flush(w: IngestWrites, sink: Sink): Promise<void> {
   sink.pages = [];
 }
 
-async function applyOne(w: IngestWrites, trx: Tx, org: OrgSnapshot, p: Prepared, now: number, sink: Sink): Promise<IngestResult> {
+async function applyOne(w: IngestWrites, trx: Tx, org: OrgSnapshot, p: Prepared, now: number, sink: Sink, silences: readonly Silence[]): Promise<IngestResult> {
   const { event, actor } = p.item;
   const changes = sink.changes;
   const existing = await w.findOpen(p.service.id, p.dedupKey);
   if (event.action === 'trigger') {
     if (existing) return repeat(w, existing, p, now, sink);
-    const created = await openAlert(w, trx, org, p, now, sink);
+    const created = await openAlert(w, trx, org, p, now, sink, silences);
     if (!created) {
       // Another process opened the same key between our read and insert: it is a repeat.
       const winner = await w.findOpen(p.service.id, p.dedupKey);
@@ -96,11 +97,12 @@ async function repeat(w: IngestWrites, alert: AlertRow, p: Prepared, now: number
   return { alertId: alert.id, dedupKey: p.dedupKey, outcome: 'deduplicated' };
 }
 
-async function openAlert(w: IngestWrites, trx: Tx, org: OrgSnapshot, p: Prepared, now: number, sink: Sink): Promise<AlertRow | undefined> {
+async function openAlert(w: IngestWrites, trx: Tx, org: OrgSnapshot, p: Prepared, now: number, sink: Sink, silences: readonly Silence[]): Promise<AlertRow | undefined> {
   const { event, actor } = p.item;
   const policy = p.service.escalation_policy_id ? org.policies.get(p.service.escalation_policy_id) : undefined;
   const spec = policy?.spec ?? null;
   const level = spec ? firstApplicableLevel(spec, p.severity, 0) : null;
+  const silence = silences.length ? silencing(silences, { service: p.service.name, ...event.labels, severity: p.severity }, now) : null;
   const values = {
     service_id: p.service.id,
     dedup_key: p.dedupKey,
@@ -133,14 +135,22 @@ async function openAlert(w: IngestWrites, trx: Tx, org: OrgSnapshot, p: Prepared
     notify_seq: level === null ? 0 : 1,
     next_escalation_at: null as number | null,
     snoozed_until: null,
+    silenced_by: silence?.id ?? null,
   };
-  // The first timer is known before the insert, so it goes into the same row write.
-  if (level !== null) values.next_escalation_at = nextTimer({ ...values, id: 0 }, {}, spec);
+  // The first timer is known before the insert, so it goes into the same row write. A silenced
+  // alert's timer is the silence's end: the engine checks it again then and pages if it must.
+  if (silence) {
+    values.notify_seq = 0;
+    values.next_escalation_at = silence.endsAt;
+  } else if (level !== null) values.next_escalation_at = nextTimer({ ...values, id: 0 }, {}, spec);
   const row = await w.insertOpen(values);
   if (!row) return undefined;
   const via = p.item.integration ? `${p.item.integration.name} (${p.item.integration.kind})` : actor.surface;
   const events = [eventRow(row.id, now, actor, 'triggered', `triggered via ${via}: ${event.summary}`, { severity: p.severity, raw_severity: event.severity })];
-  if (level !== null && spec) {
+  if (silence) {
+    const until = new Date(silence.endsAt).toISOString().replace(/\.000Z$/, 'Z');
+    events.push(eventRow(row.id, now, { kind: 'system', id: null, name: 'Watchkeeper', surface: 'engine' }, 'silenced', `silenced until ${until} by ${silence.createdBy}: ${silence.comment}; nobody paged`, { silence_id: silence.id }));
+  } else if (level !== null && spec) {
     const overrides = await levelOverrides(trx, spec, level, p.severity, now);
     const n = notifyLevel(org, row, spec, level, 0, 1, now, actor, 'alert opened', overrides);
     events.push(...n.events);
@@ -231,11 +241,18 @@ export class Ingestor {
     }
     if (ready.length === 0) return;
     const now = ctx.clock.now();
+    let silences: readonly Silence[];
+    try {
+      silences = await silenceCache(ctx).current(ctx.store.db, now, HOT_PATH_ORG_AGE_MS);
+    } catch (err) {
+      for (const r of ready) r.p.reject(err);
+      return;
+    }
     try {
       const sink: Sink = { events: [], pages: [], changes: [] };
       const results = await ctx.store.ingestTx(async (w, trx) => {
         const out: IngestResult[] = [];
-        for (const r of ready) out.push(await applyOne(w, trx, org, r.prepared, now, sink));
+        for (const r of ready) out.push(await applyOne(w, trx, org, r.prepared, now, sink, silences));
         await flush(w, sink);
         return out;
       });
@@ -258,7 +275,7 @@ export class Ingestor {
         try {
           const sink: Sink = { events: [], pages: [], changes: [] };
           const result = await ctx.store.ingestTx(async (w, trx) => {
-            const out = await applyOne(w, trx, org, r.prepared, ctx.clock.now(), sink);
+            const out = await applyOne(w, trx, org, r.prepared, ctx.clock.now(), sink, silences);
             await flush(w, sink);
             return out;
           });

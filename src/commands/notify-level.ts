@@ -86,6 +86,8 @@ export function notifyLevel(
         sent_at: null,
         lease_owner: null,
         lease_until: null,
+        // Claims take high-urgency pages first: a critical page never waits behind noise.
+        priority: urgency === 'high' ? 0 : 1,
       });
     }
     if (!any) unreachable.push(user.name);

@@ -38,6 +38,7 @@ export async function lintOrg(conn: Conn, org: OrgSnapshot, opts: { from: number
         team: teamName(s.teamId),
         role: s.role,
         maxShiftHours: s.maxShiftHours,
+        partial: s.coverage === 'partial',
         spec: specOf(
           s,
           rows.filter((r) => r.schedule_id === s.id).map(toOverride),

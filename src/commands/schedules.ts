@@ -5,6 +5,7 @@ import { newId } from '../store/ids.js';
 import type { OrgSnapshot } from '../store/org.repo.js';
 import { deleteOverride, findOverride, insertOverride, overridesBetween, toOverride, type OverrideRow, type StoredSchedule } from '../store/schedule.repo.js';
 import { audit } from './audit.js';
+import { queueScheduleChangeNotices } from './handoff-notices.js';
 import type { Actor, Ctx } from './context.js';
 
 /**
@@ -55,31 +56,72 @@ export async function onCallIn(conn: Conn, schedules: StoredSchedule[], t: numbe
   });
 }
 
+/** How far past either edge of a range a shift is followed to its real start or end. */
+export const WHOLE_SHIFT_REACH_MS = MAX_RANGE_DAYS * DAY;
+
+const sameShift = (a: Shift, b: Shift) => a.userId === b.userId && a.source === b.source;
+
+/**
+ * The shifts `compute` gives over [from, to), with the first and last followed past the edges to
+ * where they really start and end (at most WHOLE_SHIFT_REACH_MS away): a week either side is
+ * looked at, then two, four… until the shift is seen to begin or end. A reader asking about
+ * Wednesday learns that the shift under way started on Monday, not "at the edge of your question".
+ */
+export function wholeShifts(compute: (a: number, b: number) => Shift[], from: number, to: number, same: (a: Shift, b: Shift) => boolean = sameShift): Shift[] {
+  const shifts = compute(from, to).map((x) => ({ ...x }));
+  const first = shifts[0];
+  const last = shifts[shifts.length - 1];
+  if (first && first.start === from) {
+    for (let reach = 7 * DAY; ; reach *= 2) {
+      const r = Math.min(reach, WHOLE_SHIFT_REACH_MS);
+      const cover = compute(from - r, from + 1).find((x) => x.start <= from && from < x.end && same(x, first));
+      if (!cover) break;
+      first.start = cover.start;
+      if (cover.start > from - r || r === WHOLE_SHIFT_REACH_MS) break;
+    }
+  }
+  if (last && last.end === to) {
+    for (let reach = 7 * DAY; ; reach *= 2) {
+      const r = Math.min(reach, WHOLE_SHIFT_REACH_MS);
+      const cover = compute(to - 1, to + r).find((x) => x.start <= to - 1 && to - 1 < x.end && same(x, last));
+      if (!cover) break;
+      last.end = cover.end;
+      if (cover.end < to + r || r === WHOLE_SHIFT_REACH_MS) break;
+    }
+  }
+  return shifts;
+}
+
 export interface ScheduleShifts {
   final: Shift[];
   layers: { name: string; shifts: Shift[] }[];
   overrides: OverrideRow[];
 }
 
+/**
+ * A schedule's final shifts, each layer's and the overrides overlapping [from, to). Shifts are
+ * whole: one that runs past an edge keeps its real start and end.
+ */
 export async function scheduleShifts(conn: Conn, s: StoredSchedule, from: number, to: number): Promise<ScheduleShifts> {
   checkRange(from, to);
-  const overrides = await overridesBetween(conn, [s.id], from, to);
+  const wide = await overridesBetween(conn, [s.id], from - WHOLE_SHIFT_REACH_MS, to + WHOLE_SHIFT_REACH_MS);
+  const spec = specOf(s, wide.map(toOverride));
   return {
-    final: finalShifts(specOf(s, overrides.map(toOverride)), from, to),
-    layers: s.layers.map((l) => ({ name: l.name, shifts: layerShifts(l, from, to) })),
-    overrides: [...overrides].sort((a, b) => a.start_at - b.start_at || a.created_at - b.created_at),
+    final: wholeShifts((a, b) => finalShifts(spec, a, b), from, to),
+    layers: s.layers.map((l) => ({ name: l.name, shifts: wholeShifts((a, b) => layerShifts(l, a, b), from, to) })),
+    overrides: wide.filter((r) => r.end_at > from && r.start_at < to).sort((a, b) => a.start_at - b.start_at || a.created_at - b.created_at),
   };
 }
 
-/** One person's final shifts across every schedule ("my shifts"), in time order. */
+/** One person's final shifts across every schedule ("my shifts"), whole, in time order. */
 export async function userShifts(conn: Conn, org: OrgSnapshot, userId: string, from: number, to: number): Promise<{ schedule: StoredSchedule; shift: Shift }[]> {
   checkRange(from, to);
   const schedules = [...org.schedules.values()];
   const rows = await overridesBetween(
     conn,
     schedules.map((s) => s.id),
-    from,
-    to,
+    from - WHOLE_SHIFT_REACH_MS,
+    to + WHOLE_SHIFT_REACH_MS,
   );
   const out: { schedule: StoredSchedule; shift: Shift }[] = [];
   for (const s of schedules) {
@@ -87,7 +129,7 @@ export async function userShifts(conn: Conn, org: OrgSnapshot, userId: string, f
       s,
       rows.filter((r) => r.schedule_id === s.id).map(toOverride),
     );
-    for (const shift of finalShifts(spec, from, to)) if (shift.userId === userId) out.push({ schedule: s, shift });
+    for (const shift of wholeShifts((a, b) => finalShifts(spec, a, b), from, to)) if (shift.userId === userId) out.push({ schedule: s, shift });
   }
   return out.sort((a, b) => a.shift.start - b.shift.start || a.schedule.name.localeCompare(b.schedule.name));
 }
@@ -150,6 +192,8 @@ const auditDetail = (org: OrgSnapshot, r: OverrideRow) => ({
 /** Overrides change who is on call, which live views show: tell them, as configuration does. */
 function changed(ctx: Ctx): void {
   ctx.bus.publish([{ type: 'config.changed', at: ctx.clock.now() }]);
+  // The change may have queued notices to the people it moved.
+  ctx.wake();
 }
 
 export async function addOverride(ctx: Ctx, actor: Actor, scheduleName: string, input: OverrideInput): Promise<OverrideRow> {
@@ -158,8 +202,17 @@ export async function addOverride(ctx: Ctx, actor: Actor, scheduleName: string, 
   const now = ctx.clock.now();
   const row = overrideRow(org, s, input, actor, now);
   await ctx.store.tx(async (trx) => {
+    const before = (await overridesBetween(trx, [s.id], row.start_at, row.end_at)).map(toOverride);
     await insertOverride(trx, row);
     await audit(trx, actor, now, 'schedule_override.create', 'schedule', s.id, s.name, auditDetail(org, row));
+    await queueScheduleChangeNotices(trx, org, s, actor, now, {
+      key: `override:${row.id}`,
+      what: 'placed an override',
+      range: { start: row.start_at, end: row.end_at },
+      before,
+      after: [...before, toOverride(row)],
+      note: row.note,
+    });
   });
   changed(ctx);
   return row;
@@ -172,8 +225,17 @@ export async function removeOverride(ctx: Ctx, actor: Actor, scheduleName: strin
   await ctx.store.tx(async (trx) => {
     const row = await findOverride(trx, s.id, id);
     if (!row) throw AppError.notFound(`override ${id} of schedule "${s.name}"`);
+    const before = (await overridesBetween(trx, [s.id], row.start_at, row.end_at)).map(toOverride);
     await deleteOverride(trx, id);
     await audit(trx, actor, now, 'schedule_override.delete', 'schedule', s.id, s.name, auditDetail(org, row));
+    await queueScheduleChangeNotices(trx, org, s, actor, now, {
+      key: `override-removed:${row.id}`,
+      what: 'removed an override',
+      range: { start: row.start_at, end: row.end_at },
+      before,
+      after: before.filter((o) => o.id !== row.id),
+      note: row.note,
+    });
   });
   changed(ctx);
 }
@@ -205,9 +267,19 @@ export async function swapShifts(ctx: Ctx, actor: Actor, scheduleName: string, a
     }
   }
   await ctx.store.tx(async (trx) => {
+    const range = { start: Math.min(first.start_at, second.start_at), end: Math.max(first.end_at, second.end_at) };
+    const before = (await overridesBetween(trx, [s.id], range.start, range.end)).map(toOverride);
     await insertOverride(trx, first);
     await insertOverride(trx, second);
     await audit(trx, actor, now, 'schedule_override.swap', 'schedule', s.id, s.name, { a: auditDetail(org, first), b: auditDetail(org, second) });
+    await queueScheduleChangeNotices(trx, org, s, actor, now, {
+      key: `swap:${first.id}`,
+      what: `swapped shifts between ${a.user} and ${b.user}`,
+      range,
+      before,
+      after: [...before, toOverride(first), toOverride(second)],
+      note,
+    });
   });
   changed(ctx);
   return [first, second];

@@ -132,7 +132,16 @@ describe('loadEnv', () => {
 
 describe('secrets', () => {
   it('lists the secret variables', () => {
-    expect([...SECRET_ENV_VARS].sort()).toEqual(['DATABASE_URL', 'WATCHKEEPER_ADMIN_TOKEN', 'WATCHKEEPER_OIDC_CLIENT_SECRET', 'WATCHKEEPER_SECRET', 'WATCHKEEPER_SMTP_URL']);
+    expect([...SECRET_ENV_VARS].sort()).toEqual([
+      'DATABASE_URL',
+      'WATCHKEEPER_ADMIN_TOKEN',
+      'WATCHKEEPER_OIDC_CLIENT_SECRET',
+      'WATCHKEEPER_SECRET',
+      'WATCHKEEPER_SLACK_BOT_TOKEN',
+      'WATCHKEEPER_SLACK_SIGNING_SECRET',
+      'WATCHKEEPER_SMTP_URL',
+      'WATCHKEEPER_TWILIO_AUTH_TOKEN',
+    ]);
   });
 
   it('redacts secret values for logging', () => {

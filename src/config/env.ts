@@ -38,6 +38,9 @@ export const SECRET_ENV_VARS: readonly string[] = Object.freeze([
   'WATCHKEEPER_ADMIN_TOKEN',
   'WATCHKEEPER_SECRET',
   'WATCHKEEPER_OIDC_CLIENT_SECRET',
+  'WATCHKEEPER_SLACK_BOT_TOKEN',
+  'WATCHKEEPER_SLACK_SIGNING_SECRET',
+  'WATCHKEEPER_TWILIO_AUTH_TOKEN',
 ]);
 
 /** Which Env field each variable fills, for redaction of the parsed value. */

@@ -2,6 +2,10 @@ import { IANAZone } from 'luxon';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { checkContactAddress } from './contact-address.js';
+import { checkSilencePolicy, SilencePolicySchema } from './org-silences.js';
+import { checkHeartbeat } from './org-heartbeats.js';
+import type { SilencePolicy } from '../domain/silence/policy.js';
+import { checkSlackRouting, SlackRoutingSchema, type OrgServiceSlack } from './org-slack.js';
 import { AppError, type FieldProblem } from '../domain/errors.js';
 import type { EscalationPolicySpec } from '../domain/escalation/policy.js';
 import { validateLayer, type Layer, type RestrictionWindow, type Turn, type TurnUnit } from '../domain/schedule/schedule.js';
@@ -37,7 +41,7 @@ export type UserRole = (typeof USER_ROLES)[number];
 export const CONTACT_METHOD_TYPES = ['email', 'webhook', 'slack', 'sms', 'voice', 'teams'] as const;
 export type ContactMethodType = (typeof CONTACT_METHOD_TYPES)[number];
 
-export const INTEGRATION_TYPES = ['events_v2', 'alertmanager', 'generic'] as const;
+export const INTEGRATION_TYPES = ['events_v2', 'alertmanager', 'generic', 'heartbeat'] as const;
 export type IntegrationType = (typeof INTEGRATION_TYPES)[number];
 
 export type RuleUrgency = Urgency | 'any';
@@ -118,6 +122,8 @@ export interface OrgIntegration {
   keyEnv: string | null;
   /** Generic webhooks: environment variable holding the HMAC secret. */
   secretEnv: string | null;
+  /** Heartbeats: a ping is expected every intervalMs; graceMs later a missed one opens an alert. */
+  heartbeat?: { intervalMs: number; graceMs: number };
 }
 
 export interface OrgService {
@@ -126,6 +132,8 @@ export interface OrgService {
   escalationPolicy: string;
   team: string | null;
   integrations: OrgIntegration[];
+  /** Alert posts to Slack channels by severity (see org-slack.ts); absent = none. */
+  slack?: OrgServiceSlack;
 }
 
 /** One rotation of a schedule; participants by user name (see toScheduleLayers). */
@@ -152,6 +160,10 @@ export interface OrgSchedule {
   layers: OrgLayer[];
   /** Schedule lint: the longest one person may be on call here without a break; null = no limit. */
   maxShiftHours: number | null;
+  /** Minutes before a shift change the outgoing person is reminded; null = the default (60); 0 = no reminder. */
+  handoffReminderMinutes: number | null;
+  /** 'partial': intentionally not covered around the clock (office hours); lint reports no gaps. */
+  coverage: 'full' | 'partial';
 }
 
 export interface OrgConfig {
@@ -161,6 +173,8 @@ export interface OrgConfig {
   schedules: OrgSchedule[];
   escalationPolicies: OrgPolicy[];
   services: OrgService[];
+  /** Null when the file has no silence_policy section: any silence, no approvals. */
+  silencePolicy: SilencePolicy | null;
 }
 
 export type OrgValidation = { ok: true; config: OrgConfig } | { ok: false; problems: FieldProblem[] };
@@ -349,6 +363,21 @@ const ScheduleSchema = z.strictObject({
     .max(8760)
     .optional()
     .describe('Schedule lint warns when one person is on call here longer than this without a break, e.g. 168 for "at most a week".'),
+  handoff: z
+    .strictObject({
+      reminder_minutes: z
+        .int()
+        .min(0)
+        .max(10080)
+        .optional()
+        .describe('Minutes before each shift change the outgoing person is reminded to write the handoff (default 60; 0 sends no reminder).'),
+    })
+    .optional()
+    .describe('Shift handoffs: the reminder to the outgoing person; the handoff note goes to the incoming person when the shift starts.'),
+  coverage: z
+    .enum(['full', 'partial'])
+    .default('full')
+    .describe('partial: nobody on call at times is intended (office hours), so schedule lint reports no gaps.'),
 });
 
 const TargetSchema = z
@@ -408,6 +437,8 @@ const IntegrationSchema = z.strictObject({
     .describe('32 letters or digits. Leave out key and key_env to have the server generate one.'),
   key_env: envName().optional().describe('Environment variable holding the 32-character key.'),
   secret_env: envName().optional().describe('Generic webhooks only (and required there): environment variable holding the HMAC secret.'),
+  interval: z.string().optional().describe('Heartbeats only (and required there): how often a ping is expected, e.g. 5m, 1h, 1d.'),
+  grace: z.string().optional().describe('Heartbeats only: how late a ping may be before an alert opens (default 5m).'),
 });
 
 const ServiceSchema = z.strictObject({
@@ -416,6 +447,7 @@ const ServiceSchema = z.strictObject({
   escalation_policy: z.string().min(1).describe('Name of an escalation policy.'),
   team: z.string().min(1).optional().describe('Name of the owning team.'),
   integrations: z.array(IntegrationSchema).max(20).default([]),
+  slack: SlackRoutingSchema.optional(),
 });
 
 /** The whole file; used for the JSON Schema. Validation walks the sections one entry at a time. */
@@ -427,8 +459,9 @@ const OrgFileSchema = z
     schedules: z.array(ScheduleSchema).nullish(),
     escalation_policies: z.array(PolicySchema).nullish(),
     services: z.array(ServiceSchema).nullish(),
+    silence_policy: SilencePolicySchema.nullish(),
   })
-  .describe('Watchkeeper organisation: severities, users, teams, on-call schedules, escalation policies and services.');
+  .describe('Watchkeeper organisation: severities, users, teams, on-call schedules, escalation policies, services and the silence policy.');
 
 type SeveritiesInput = z.output<typeof SeveritiesSchema>;
 type UserInput = z.output<typeof UserSchema>;
@@ -438,7 +471,7 @@ type PolicyInput = z.output<typeof PolicySchema>;
 type LevelInput = z.output<typeof LevelSchema>;
 type ServiceInput = z.output<typeof ServiceSchema>;
 
-const SECTIONS = ['severities', 'users', 'teams', 'schedules', 'escalation_policies', 'services'] as const;
+const SECTIONS = ['severities', 'users', 'teams', 'schedules', 'escalation_policies', 'services', 'silence_policy'] as const;
 
 /** JSON Schema (draft 2020-12) of the file, for editors: `# yaml-language-server: $schema=…`. */
 export function orgJsonSchema(): Record<string, unknown> {
@@ -820,6 +853,8 @@ function checkSchedule(schedule: ScheduleInput, path: Path, refs: Refs, problems
     timeZone: schedule.time_zone,
     layers,
     maxShiftHours: schedule.max_shift_hours ?? null,
+    handoffReminderMinutes: schedule.handoff?.reminder_minutes ?? null,
+    coverage: schedule.coverage,
   };
 }
 
@@ -923,7 +958,7 @@ interface KeyIndex {
   keyEnvs: Map<string, Path>;
 }
 
-function checkService(service: ServiceInput, path: Path, refs: Refs, keys: KeyIndex, problems: Problems): OrgService {
+function checkService(service: ServiceInput, path: Path, refs: Refs, keys: KeyIndex, problems: Problems, sev: SeverityResolver): OrgService {
   if (!known(refs.policies, service.escalation_policy)) {
     problems.add([...path, 'escalation_policy'], `no policy named "${service.escalation_policy}"`);
   }
@@ -952,12 +987,14 @@ function checkService(service: ServiceInput, path: Path, refs: Refs, keys: KeyIn
     if (integ.type !== 'generic' && integ.secret_env !== undefined) {
       problems.add([...at, 'secret_env'], 'only generic integrations have a secret_env');
     }
+    const heartbeat = checkHeartbeat(integ, at, (p, m) => problems.add(p, m));
     return {
       name: integ.name,
       type: integ.type,
       key: integ.key ?? null,
       keyEnv: integ.key_env ?? null,
       secretEnv: integ.secret_env ?? null,
+      ...(heartbeat ? { heartbeat } : {}),
     };
   });
   return {
@@ -966,6 +1003,7 @@ function checkService(service: ServiceInput, path: Path, refs: Refs, keys: KeyIn
     escalationPolicy: service.escalation_policy,
     team: service.team ?? null,
     integrations,
+    ...(service.slack ? { slack: checkSlackRouting(service.slack, [...path, 'slack'], (raw, at) => sev.one(raw, at), refs.severities?.scale.levels.map((l) => l.name) ?? null, (at, m) => problems.add(at, m)) } : {}),
   };
 }
 
@@ -1017,7 +1055,13 @@ export function validateOrg(raw: unknown): OrgValidation {
   const schedules = scheduleInputs.map((s, i) => (s ? checkSchedule(s, ['schedules', i], refs, problems) : null));
   const policies = policyInputs.map((p, i) => (p ? checkPolicy(p, ['escalation_policies', i], refs, sev, problems) : null));
   const keys: KeyIndex = { keys: new Map(), keyEnvs: new Map() };
-  const services = serviceInputs.map((s, i) => (s ? checkService(s, ['services', i], refs, keys, problems) : null));
+  const services = serviceInputs.map((s, i) => (s ? checkService(s, ['services', i], refs, keys, problems, sev) : null));
+
+  let silencePolicy: SilencePolicy | null = null;
+  if (root.silence_policy !== undefined && root.silence_policy !== null) {
+    const input = parseWith(SilencePolicySchema, root.silence_policy, ['silence_policy'], problems);
+    if (input) silencePolicy = checkSilencePolicy(input, ['silence_policy'], (raw, at) => sev.one(raw, at), refs.teams, (at, m) => problems.add(at, m));
+  }
 
   if (problems.list.length > 0 || !severities) return { ok: false, problems: problems.list };
   return {
@@ -1029,6 +1073,7 @@ export function validateOrg(raw: unknown): OrgValidation {
       schedules: schedules.filter(notNull),
       escalationPolicies: policies.filter(notNull),
       services: services.filter(notNull),
+      silencePolicy,
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { AlertEventRow, AlertRow } from '../store/alert.repo.js';
 import type { OrgSnapshot } from '../store/org.repo.js';
-import type { PageRow } from '../store/page.repo.js';
+import type { PageAttemptRow, PageRow } from '../store/page.repo.js';
 import { policyOf } from '../commands/alert-transitions.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -34,6 +34,7 @@ export function presentAlert(a: AlertRow, org: OrgSnapshot | null) {
     resolved_at: iso(a.resolved_at),
     resolved_by: a.resolved_by,
     snoozed_until: iso(a.snoozed_until),
+    silenced_by: a.silenced_by ?? null,
     escalation: {
       policy: policy ? { id: policy.id, name: policy.name } : a.escalation_policy_id ? { id: a.escalation_policy_id, name: null } : null,
       level: spec && spec.levels.length ? a.escalation_level + 1 : null,
@@ -56,20 +57,32 @@ export function presentEvent(e: AlertEventRow) {
   };
 }
 
-export function presentPage(p: PageRow, org: OrgSnapshot | null) {
+/**
+ * One delivery of an alert: a page to one person through one contact method. `status` is pending
+ * (queued; `held` when a noise limit holds it, due_at then says when it goes out), sending, sent,
+ * delivered (the provider confirmed it), failed or cancelled; `bundled_with` names the page whose
+ * message carried it; `attempt_log` lists every attempt with the provider's answer.
+ */
+export function presentPage(p: PageRow, org: OrgSnapshot | null, attempts: PageAttemptRow[] = []) {
   return {
     id: p.id,
     user: { id: p.user_id, name: org?.users.get(p.user_id)?.name ?? null },
     channel: p.channel,
+    contact_method: org?.contactMethods.get(p.contact_method_id)?.name ?? null,
     destination: p.destination,
     level: p.level + 1,
     repeat: p.cycle,
+    urgency: p.priority === 0 ? 'high' : 'low',
     status: p.status,
+    held: p.status === 'pending' && p.throttled_at !== null,
+    bundled_with: p.bundle_id,
     created_at: iso(p.created_at),
     due_at: iso(p.next_attempt_at),
     sent_at: iso(p.sent_at),
+    delivered_at: iso(p.delivered_at),
     attempts: p.attempts,
     last_error: p.last_error,
+    attempt_log: attempts.map((a) => ({ at: iso(a.at), outcome: a.outcome, error: a.error, duration_ms: a.duration_ms })),
   };
 }
 

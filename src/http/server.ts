@@ -4,14 +4,21 @@ import type { App } from '../app.js';
 import { Authenticator } from './auth.js';
 import { errorHandler } from './errors.js';
 import { ApiRouter } from './router.js';
+import { alertmanagerApiRoutes } from './compat/alertmanager-api.js';
 import { actionRoutes } from './routes/actions.js';
 import { alertRoutes } from './routes/alerts.js';
 import { calendarFeedRoutes } from './routes/calendar-feeds.js';
+import { handoffRoutes } from './routes/handoffs.js';
+import { contactMethodRoutes } from './routes/contact-methods.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { opsRoutes } from './routes/ops.js';
 import { orgRoutes } from './routes/org.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { sessionRoutes } from './routes/session.js';
+import { silenceRoutes } from './routes/silences.js';
+import { heartbeatRoutes } from './routes/heartbeats.js';
+import { slackRoutes } from './routes/slack.js';
+import { twilioRoutes } from './routes/twilio.js';
 import { registerWeb } from './web.js';
 
 export interface HttpOptions {
@@ -57,7 +64,14 @@ export function registerRoutes(app: App, opts: HttpOptions): ApiRouter {
   orgRoutes(app, router);
   scheduleRoutes(app, router);
   calendarFeedRoutes(app, router);
+  handoffRoutes(app, router);
+  contactMethodRoutes(app, router);
   sessionRoutes(app, router);
+  slackRoutes(app, router);
+  twilioRoutes(app, router);
+  alertmanagerApiRoutes(app);
+  silenceRoutes(app, router);
+  heartbeatRoutes(app, router);
   registerWeb(app.http);
   return router;
 }

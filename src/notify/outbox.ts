@@ -1,21 +1,37 @@
 import { randomUUID } from 'node:crypto';
-import type { Ctx } from '../commands/context.js';
+import type { ChangeEvent, Ctx } from '../commands/context.js';
 import { eventRow } from '../commands/timeline.js';
-import { insertAlertEvents, type NewAlertEvent } from '../store/alert.repo.js';
+import { insertAlertEvents, type AlertRow, type NewAlertEvent } from '../store/alert.repo.js';
 import type { Updateable } from 'kysely';
 import type { PagesTable } from '../store/schema.js';
-import { claimDuePages, type PageRow } from '../store/page.repo.js';
+import type { Tx } from '../store/db.js';
+import { claimDuePages, claimWaitingForMethod, type PageRow } from '../store/page.repo.js';
 import { newActionToken, sha256Hex } from '../store/ids.js';
 import { HOT_PATH_ORG_AGE_MS, type OrgSnapshot } from '../store/org.repo.js';
-import type { PageMessage, SendResult, SenderRegistry } from './sender.js';
+import { fallOver, type FailedPage } from './fallover.js';
+import { formatTimestamp, type PageMessage, type SendResult, type SenderRegistry } from './sender.js';
+import { describeRules, longestWindow, nextAllowedAt, parseMarks, rulesFor, type DeliveryLimits, type SentMark } from './throttle.js';
 
 /**
  * Delivers the outbox. Page states:
  *
- *   pending ──claim──▶ sending ──ok──▶ sent
- *      ▲                  │ └─permanent error / attempts used up──▶ failed
- *      └──retryable error─┘ (next_attempt_at = now + backoff)
+ *   pending ──claim──▶ sending ──ok──▶ sent ──provider receipt──▶ delivered
+ *    ▲  ▲                 │ │                  └──receipt "failed"──▶ failed ──▶ fall-over
+ *    │  └─retryable error─┘ └─permanent error / attempts used up──▶ failed ──▶ fall-over
+ *    │    (next_attempt_at = now + backoff)
+ *    └─noise limit reached at claim: held (throttled_at, next_attempt_at = when the limit allows)
  *   pending/sending ──alert acknowledged or resolved before delivery──▶ cancelled
+ *
+ * Claims take high-urgency pages first (pages.priority). With noise limits on (see throttle.ts),
+ * a claimed page whose contact method is at its limit goes back to pending until the limit allows
+ * a message; when it does, every page waiting for that method goes out in one bundled message and
+ * all of them are marked sent with it (bundle_id names the page that carried them). A page that
+ * fails for good hands over to the person's next method, or escalates when nobody on the level can
+ * be reached (fallover.ts), in the transaction that records the failure.
+ *
+ * The timeline gets one row per page per attempt outcome (sent with the provider's answer, retry,
+ * failed), one when a limit first holds the page, and the receipts; never one per claim, so a
+ * storm writes a bounded number of rows per alert.
  *
  * Claiming sets a lease; the network call happens outside any transaction (on SQLite a transaction
  * held across a network call would stall the whole process). If the process dies while sending,
@@ -46,12 +62,20 @@ const FLUSH_GATHER_MS = 10;
 const MAX_ATTEMPTS = 8;
 const BACKOFF_MS = [5_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000];
 const ACTION_LINK_TTL_MS = 24 * 3_600_000;
+const SYSTEM = { kind: 'system' as const, id: null, name: 'Watchkeeper', surface: 'engine' as const };
+/** At most this many pages in one bundled message; more wait for the next one. */
+const BUNDLE_MAX = 500;
 
 interface Claimed {
+  /** The page the message is for; for a bundle, its first page. */
   page: PageRow;
+  /** The other pages a bundled message carries (empty for a message about one alert). */
+  bundle: PageRow[];
   msg: PageMessage | null;
   cancelReason: string | null;
 }
+
+type AlertForMessage = Pick<AlertRow, 'id' | 'summary' | 'severity' | 'status' | 'service_id' | 'source' | 'details' | 'links' | 'count' | 'created_at' | 'dedup_key'>;
 
 export class Deliverer {
   readonly owner = `notify-${randomUUID().slice(0, 8)}`;
@@ -59,6 +83,8 @@ export class Deliverer {
   constructor(
     private readonly ctx: Ctx,
     private readonly senders: SenderRegistry,
+    /** Noise limits per channel; null sends every page as its own message at once. */
+    private readonly limits: DeliveryLimits | null = null,
   ) {}
 
   private inFlight = 0;
@@ -77,9 +103,9 @@ export class Deliverer {
     // per page.
     while (this.inFlight > MAX_IN_FLIGHT - CLAIM_CHUNK) await new Promise<void>((r) => this.waiters.push(r));
     const busy = [...this.inFlightByChannel].filter(([, n]) => n >= MAX_IN_FLIGHT_PER_CHANNEL).map(([ch]) => ch);
-    const claimed = await this.claim(CLAIM_CHUNK, busy);
+    const { claimed, taken } = await this.claim(CLAIM_CHUNK, busy);
     for (const c of claimed) this.dispatch(c);
-    return claimed.length === CLAIM_CHUNK;
+    return taken === CLAIM_CHUNK;
   }
 
   /** Resolves when no send is in flight and every outcome is written. */
@@ -91,21 +117,28 @@ export class Deliverer {
     }
   }
 
-  private async claim(limit: number, skipChannels: string[]): Promise<Claimed[]> {
+  /** `taken` counts the due pages claimed, held ones included: equal to the limit means more may be due. */
+  private async claim(limit: number, skipChannels: string[]): Promise<{ claimed: Claimed[]; taken: number }> {
     const { ctx } = this;
     const org = await ctx.org.recent(ctx.store.db, HOT_PATH_ORG_AGE_MS);
     const now = ctx.clock.now();
     return ctx.store.relaxedTx(async (trx) => {
       const pages = await claimDuePages(trx, ctx.store.dialect, this.owner, now, LEASE_MS, limit, skipChannels);
-      if (pages.length === 0) return [];
-      const alertIds = [...new Set(pages.map((p) => p.alert_id))];
-      const alerts = new Map((await trx.selectFrom('alerts').selectAll().where('id', 'in', alertIds).execute()).map((a) => [a.id, a]));
+      if (pages.length === 0) return { claimed: [], taken: 0 };
+      const alerts = await this.alertsOf(trx, pages);
       const out: Claimed[] = [];
-      const tokens: { token_hash: string; alert_id: number; user_id: string; action: string; created_at: number; expires_at: number; used_at: null }[] = [];
+      const live: PageRow[] = [];
       for (const page of pages) {
         const alert = alerts.get(page.alert_id);
-        if (!alert || alert.status !== 'triggered') {
-          out.push({ page, msg: null, cancelReason: alert ? `alert ${alert.status} before delivery` : 'alert deleted' });
+        if (alert && alert.status === 'triggered') live.push(page);
+        else out.push({ page, bundle: [], msg: null, cancelReason: alert ? `alert ${alert.status} before delivery` : 'alert deleted' });
+      }
+      const groups = this.limits ? await this.applyLimits(trx, org, now, live, alerts, out) : live.map((page) => ({ page, bundle: [] as PageRow[] }));
+      const tokens: { token_hash: string; alert_id: number; user_id: string; action: string; created_at: number; expires_at: number; used_at: null }[] = [];
+      for (const { page, bundle } of groups) {
+        const alert = alerts.get(page.alert_id) as AlertForMessage;
+        if (bundle.length > 0) {
+          out.push({ page, bundle, msg: this.message(org, page, alert, null, bundle.map((b) => alerts.get(b.alert_id) as AlertForMessage)), cancelReason: null });
           continue;
         }
         const ack = newActionToken();
@@ -116,11 +149,100 @@ export class Deliverer {
         ] as const) {
           tokens.push({ token_hash: sha256Hex(token), alert_id: alert.id, user_id: page.user_id, action, created_at: now, expires_at: now + ACTION_LINK_TTL_MS, used_at: null });
         }
-        out.push({ page, msg: this.message(org, page, alert, ack, res), cancelReason: null });
+        out.push({ page, bundle: [], msg: this.message(org, page, alert, { ack, res }), cancelReason: null });
       }
       if (tokens.length) await trx.insertInto('action_tokens').values(tokens).execute();
-      return out;
+      return { claimed: out, taken: pages.length };
     });
+  }
+
+  private async alertsOf(trx: Tx, pages: PageRow[], into = new Map<number, AlertForMessage>()): Promise<Map<number, AlertForMessage>> {
+    const ids = [...new Set(pages.map((p) => p.alert_id))].filter((id) => !into.has(id));
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await trx
+        .selectFrom('alerts')
+        .select(['id', 'summary', 'severity', 'status', 'service_id', 'source', 'details', 'links', 'count', 'created_at', 'dedup_key'])
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+      for (const a of rows) into.set(a.id, a);
+    }
+    return into;
+  }
+
+  /**
+   * Noise limits, per contact method of the claimed pages: a method at its limit gets its pages
+   * back in pending until the limit allows a message (one 'page_held' timeline row per page, the
+   * first time); a method with room gets one message carrying its claimed pages and every other
+   * page waiting for it. The method's row in delivery_limits is locked for the rest of the claim,
+   * so two notifiers cannot both spend its last free slot.
+   */
+  private async applyLimits(trx: Tx, org: OrgSnapshot, now: number, live: PageRow[], alerts: Map<number, AlertForMessage>, out: Claimed[]): Promise<{ page: PageRow; bundle: PageRow[] }[]> {
+    const limits = this.limits as DeliveryLimits;
+    const { dialect } = this.ctx.store;
+    const byMethod = new Map<string, PageRow[]>();
+    for (const p of live) byMethod.set(p.contact_method_id, [...(byMethod.get(p.contact_method_id) ?? []), p]);
+    const limited = [...byMethod.keys()].filter((id) => rulesFor(limits, (byMethod.get(id) as PageRow[])[0]?.channel ?? '').length > 0).sort();
+    const groups: { page: PageRow; bundle: PageRow[] }[] = [];
+    for (const [id, list] of byMethod) if (!limited.includes(id)) for (const page of list) groups.push({ page, bundle: [] });
+    if (limited.length === 0) return groups;
+
+    await trx
+      .insertInto('delivery_limits')
+      .values(limited.map((id) => ({ contact_method_id: id, sends: '[]', updated_at: now })))
+      .onConflict((oc) => oc.column('contact_method_id').doNothing())
+      .execute();
+    const rows = await trx
+      .selectFrom('delivery_limits')
+      .selectAll()
+      .where('contact_method_id', 'in', limited)
+      .orderBy('contact_method_id')
+      .$if(dialect === 'postgres', (q) => q.forUpdate())
+      .execute();
+    const state = new Map(rows.map((r) => [r.contact_method_id, r.sends]));
+    const windowMs = longestWindow(limits);
+    const events: NewAlertEvent[] = [];
+    for (const id of limited) {
+      const list = byMethod.get(id) as PageRow[];
+      const first = list[0] as PageRow;
+      const rules = rulesFor(limits, first.channel);
+      const marks = parseMarks(state.get(id), now, windowMs);
+      const at = nextAllowedAt(rules, marks, now, list.some((p) => p.priority === 0));
+      if (at > now) {
+        await trx
+          .updateTable('pages')
+          .set((eb) => ({ status: 'pending', next_attempt_at: at, throttled_at: eb.fn.coalesce('throttled_at', eb.val(now)), lease_owner: null, lease_until: null, attempts: eb('attempts', '-', 1) }))
+          .where('id', 'in', list.map((p) => p.id))
+          .where('lease_owner', '=', this.owner)
+          .execute();
+        const name = org.users.get(first.user_id)?.name ?? first.user_id;
+        for (const p of list) {
+          if (p.throttled_at !== null) continue;
+          events.push(
+            eventRow(p.alert_id, now, SYSTEM, 'page_held', `page to ${name} via ${p.channel} (${p.destination}) held: the ${p.channel} limit is ${describeRules(rules)}; it goes out by ${formatTimestamp(at)} with the other pages waiting`, { page_id: p.id, until: at }),
+          );
+        }
+        continue;
+      }
+      const waiting = await claimWaitingForMethod(trx, dialect, this.owner, id, list.map((p) => p.id), now, LEASE_MS, Math.max(0, BUNDLE_MAX - list.length));
+      await this.alertsOf(trx, waiting, alerts);
+      const carried: PageRow[] = [...list];
+      for (const w of waiting) {
+        const alert = alerts.get(w.alert_id);
+        if (alert && alert.status === 'triggered') carried.push(w);
+        else out.push({ page: w, bundle: [], msg: null, cancelReason: alert ? `alert ${alert.status} before delivery` : 'alert deleted' });
+      }
+      carried.sort((a, b) => a.priority - b.priority || a.id - b.id);
+      const lead = carried[0] as PageRow;
+      groups.push({ page: lead, bundle: carried.slice(1) });
+      const mark: SentMark = [now, carried.some((p) => p.priority === 0) ? 1 : 0];
+      await trx
+        .updateTable('delivery_limits')
+        .set({ sends: JSON.stringify([...marks, mark]), updated_at: now })
+        .where('contact_method_id', '=', id)
+        .execute();
+    }
+    for (let i = 0; i < events.length; i += 200) await insertAlertEvents(trx, events.slice(i, i + 200));
+    return groups;
   }
 
   private dispatch(c: Claimed): void {
@@ -157,80 +279,110 @@ export class Deliverer {
       });
   }
 
-  /** Writes every queued outcome in one transaction. */
+  /**
+   * Writes every queued outcome in one transaction: page states, attempts, timeline rows and, for
+   * pages that failed for good, the fall-over (fallover.ts) with any escalation it causes.
+   */
   private async flush(): Promise<void> {
     const results = this.finished.splice(0, FLUSH_CHUNK);
     if (results.length === 0) return;
     const { ctx } = this;
     const org = await ctx.org.recent(ctx.store.db, HOT_PATH_ORG_AGE_MS);
     const done = ctx.clock.now();
-    const system = { kind: 'system' as const, id: null, name: 'Watchkeeper', surface: 'engine' as const };
+    let fell: { changes: ChangeEvent[]; pages: number } = { changes: [], pages: 0 };
     await ctx.store.relaxedTx(async (trx) => {
+      // A PostgreSQL retry after a deadlock runs this again from the start.
+      fell = { changes: [], pages: 0 };
       const attempts: { page_id: number; at: number; outcome: string; error: string | null; duration_ms: number }[] = [];
       const events: NewAlertEvent[] = [];
-      const record = (c: Claimed, result: SendResult, ms: number, event: NewAlertEvent | null) => {
-        const { page } = c;
-        attempts.push({ page_id: page.id, at: done, outcome: result.ok ? 'sent' : result.retryable ? 'retry' : 'failed', error: result.ok ? null : result.error, duration_ms: ms });
+      const failures: FailedPage[] = [];
+      // The attempt's outcome is what became of the page: a retryable error on the last attempt failed it.
+      const record = (page: PageRow, result: SendResult, ms: number, event: NewAlertEvent | null, outcome: 'sent' | 'retry' | 'failed' = 'sent') => {
+        attempts.push({ page_id: page.id, at: done, outcome, error: result.ok ? null : result.error, duration_ms: ms });
         if (event) events.push(event);
         ctx.metrics.deliveries.inc({ channel: page.channel, outcome: result.ok ? 'sent' : 'failed' });
         if (result.ok) ctx.metrics.deliveryLatency.observe(Math.max(0, done - page.next_attempt_at) / 1000);
       };
       const release = { lease_owner: null, lease_until: null };
       const whoOf = (page: PageRow) => `${org.users.get(page.user_id)?.name ?? page.user_id} via ${page.channel} (${page.destination})`;
-      // Delivered pages, the bulk of a storm, are marked in one statement. A send that outlived its
-      // lease may have been claimed again elsewhere; then that process records the outcome, and
-      // this one must not record it a second time: hence `lease_owner` in every update.
+      const attemptOf = (page: PageRow) => (page.attempts > 1 ? ` (attempt ${page.attempts})` : '');
+      const inOne = (c: Claimed) => (c.bundle.length > 0 ? ` in one message for ${c.bundle.length + 1} alerts` : '');
+      // Delivered pages, the bulk of a storm, are marked in one statement per chunk. A send that
+      // outlived its lease may have been claimed again elsewhere; then that process records the
+      // outcome, and this one must not record it a second time: hence `lease_owner` in every update.
       const delivered = results.filter((r) => r.result?.ok);
-      for (let i = 0; i < delivered.length; i += 200) {
-        const chunk = delivered.slice(i, i + 200);
-        const ours = new Set(
-          (
-            await trx
-              .updateTable('pages')
-              .set({ status: 'sent', sent_at: done, last_error: null, ...release })
-              .where('id', 'in', chunk.map((r) => r.c.page.id))
-              .where('lease_owner', '=', this.owner)
-              .returning('id')
-              .execute()
-          ).map((r) => r.id),
-        );
-        for (const { c, result, ms } of chunk) {
-          if (!ours.has(c.page.id) || !result?.ok) continue;
-          // Only channels with delivery receipts pay for a row update of their own.
-          if (result.receipt && result.providerId) await trx.updateTable('pages').set({ provider_id: result.providerId }).where('id', '=', c.page.id).execute();
-          record(c, result, ms, eventRow(c.page.alert_id, done, system, 'page_sent', `paged ${whoOf(c.page)}${result.detail ? `: ${result.detail}` : ''}`, { page_id: c.page.id }));
-        }
+      const sentRows = delivered.flatMap(({ c, result, ms }) => [c.page, ...c.bundle].map((page) => ({ page, c, result: result as SendResult & { ok: true }, ms })));
+      const ours = new Set<number>();
+      for (let i = 0; i < sentRows.length; i += 200) {
+        const chunk = sentRows.slice(i, i + 200);
+        const rows = await trx
+          .updateTable('pages')
+          .set({ status: 'sent', sent_at: done, last_error: null, ...release })
+          .where('id', 'in', chunk.map((r) => r.page.id))
+          .where('lease_owner', '=', this.owner)
+          .returning('id')
+          .execute();
+        for (const r of rows) ours.add(r.id);
+      }
+      for (const { c, result } of delivered) {
+        const mine = [c.page, ...c.bundle].map((p) => p.id).filter((id) => ours.has(id));
+        const carried = mine.filter((id) => id !== c.page.id);
+        if (carried.length) await trx.updateTable('pages').set({ bundle_id: c.page.id }).where('id', 'in', carried).execute();
+        // Only channels with delivery receipts pay for a row update of their own.
+        if (result?.ok && result.receipt && result.providerId && mine.length) await trx.updateTable('pages').set({ provider_id: result.providerId }).where('id', 'in', mine).execute();
+      }
+      for (const { page, c, result, ms } of sentRows) {
+        if (!ours.has(page.id)) continue;
+        record(page, result, ms, eventRow(page.alert_id, done, SYSTEM, 'page_sent', `paged ${whoOf(page)}${inOne(c)}${result.detail ? `: ${result.detail}` : ''}${attemptOf(page)}`, { page_id: page.id, ...(c.bundle.length ? { bundle_id: c.page.id } : {}) }));
       }
       for (const { c, result, ms } of results) {
         if (result?.ok) continue;
-        const { page } = c;
-        let patch: Updateable<PagesTable>;
-        let event: NewAlertEvent | null = null;
         if (!result) {
-          patch = { status: 'cancelled', last_error: c.cancelReason, ...release };
-        } else if (result.retryable && page.attempts < MAX_ATTEMPTS) {
-          const wait = Math.max(result.retryAfterMs ?? 0, BACKOFF_MS[Math.min(page.attempts - 1, BACKOFF_MS.length - 1)] ?? 60_000);
-          patch = { status: 'pending', next_attempt_at: done + wait, last_error: result.error, ...release };
-          event = eventRow(page.alert_id, done, system, 'page_retry', `page to ${whoOf(page)} failed (attempt ${page.attempts}), retrying in ${Math.round(wait / 1000)} s: ${result.error}`, { page_id: page.id });
-        } else {
-          patch = { status: 'failed', last_error: result.error, ...release };
-          event = eventRow(page.alert_id, done, system, 'page_failed', `page to ${whoOf(page)} failed after ${page.attempts} attempt(s): ${result.error}`, { page_id: page.id });
+          const cancelled = await trx.updateTable('pages').set({ status: 'cancelled', last_error: c.cancelReason, ...release }).where('id', '=', c.page.id).where('lease_owner', '=', this.owner).returning('id').executeTakeFirst();
+          if (cancelled) ctx.metrics.deliveries.inc({ channel: c.page.channel, outcome: 'cancelled' });
+          continue;
         }
-        const ours = await trx.updateTable('pages').set(patch).where('id', '=', page.id).where('lease_owner', '=', this.owner).returning('id').executeTakeFirst();
-        if (!ours || !result) continue;
-        record(c, result, ms, event);
+        const all = [c.page, ...c.bundle];
+        const retry = result.retryable ? all.filter((p) => p.attempts < MAX_ATTEMPTS) : [];
+        const fail = all.filter((p) => !retry.includes(p));
+        const wait = Math.max(result.retryAfterMs ?? 0, BACKOFF_MS[Math.min(c.page.attempts - 1, BACKOFF_MS.length - 1)] ?? 60_000);
+        const update = async (pages: PageRow[], patch: Updateable<PagesTable>) => {
+          if (pages.length === 0) return new Set<number>();
+          const rows = await trx.updateTable('pages').set(patch).where('id', 'in', pages.map((p) => p.id)).where('lease_owner', '=', this.owner).returning('id').execute();
+          return new Set(rows.map((r) => r.id));
+        };
+        // A retry is not held by a limit any more: it waits for its backoff, not for a bundle.
+        const retried = await update(retry, { status: 'pending', next_attempt_at: done + wait, throttled_at: null, last_error: result.error, ...release });
+        const failedIds = await update(fail, { status: 'failed', last_error: result.error, ...release });
+        for (const page of retry) {
+          if (!retried.has(page.id)) continue;
+          record(page, result, ms, eventRow(page.alert_id, done, SYSTEM, 'page_retry', `page to ${whoOf(page)}${inOne(c)} failed (attempt ${page.attempts}), retrying in ${Math.round(wait / 1000)} s: ${result.error}`, { page_id: page.id }), 'retry');
+        }
+        for (const page of fail) {
+          if (!failedIds.has(page.id)) continue;
+          record(page, result, ms, eventRow(page.alert_id, done, SYSTEM, 'page_failed', `page to ${whoOf(page)}${inOne(c)} failed after ${page.attempts} attempt(s): ${result.error}`, { page_id: page.id }), 'failed');
+          failures.push({ page, error: result.error });
+        }
       }
       for (let i = 0; i < attempts.length; i += 200) await trx.insertInto('page_attempts').values(attempts.slice(i, i + 200)).execute();
       for (let i = 0; i < events.length; i += 200) await insertAlertEvents(trx, events.slice(i, i + 200));
+      if (failures.length) {
+        const r = await fallOver(trx, ctx.store.dialect, org, done, failures);
+        fell.changes.push(...r.changes);
+        fell.pages += r.pages;
+      }
     });
-    ctx.bus.publish(results.map((r) => ({ type: 'page.updated' as const, alertId: r.c.page.alert_id, at: done })));
+    const alertIds = new Set(results.flatMap((r) => [r.c.page.alert_id, ...r.c.bundle.map((b) => b.alert_id)]));
+    ctx.bus.publish([...[...alertIds].map((alertId) => ({ type: 'page.updated' as const, alertId, at: done })), ...fell.changes]);
+    if (fell.pages > 0) ctx.wake();
   }
 
-  private message(org: OrgSnapshot, page: PageRow, alert: { id: number; summary: string; severity: string; status: string; service_id: string; source: string | null; details: string | null; links: string; count: number; created_at: number; dedup_key: string }, ack: string, res: string): PageMessage {
+  private message(org: OrgSnapshot, page: PageRow, alert: AlertForMessage, links: { ack: string; res: string } | null, others: AlertForMessage[] = []): PageMessage {
     const user = org.users.get(page.user_id);
     const service = org.services.get(alert.service_id);
     const cm = org.contactMethods.get(page.contact_method_id);
     const base = this.ctx.publicUrl.replace(/\/$/, '');
+    const serviceName = (id: string) => org.services.get(id)?.name ?? id;
     return {
       pageId: page.id,
       kind: 'page',
@@ -255,7 +407,15 @@ export class Deliverer {
       },
       level: page.level,
       cycle: page.cycle,
-      actions: { acknowledgeUrl: `${base}/a/${ack}`, resolveUrl: `${base}/a/${res}` },
+      actions: links ? { acknowledgeUrl: `${base}/a/${links.ack}`, resolveUrl: `${base}/a/${links.res}` } : { acknowledgeUrl: null, resolveUrl: null },
+      bundle:
+        others.length === 0
+          ? null
+          : {
+              count: others.length + 1,
+              url: `${base}/alerts`,
+              alerts: [alert, ...others].map((a) => ({ id: a.id, summary: a.summary, severity: a.severity, serviceId: a.service_id, serviceName: serviceName(a.service_id), url: `${base}/alerts/${a.id}` })),
+            },
     };
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PageOverrides } from './page-message.fixture.js';
 import { samplePage } from './page-message.fixture.js';
 import type { PageMessage, SendResult, Sender } from './sender.js';
-import { detailRows, renderPageText, renderSubject, SenderRegistry } from './sender.js';
+import { bundleHeadline, bundleLines, detailRows, renderPageText, renderSubject, SenderRegistry } from './sender.js';
 
 /** Alice's page, with a nested detail and a link that must never be shown. */
 function page(overrides: PageOverrides = {}): PageMessage {
@@ -138,5 +138,38 @@ describe('SenderRegistry', () => {
 
     await expect(registry.closeAll()).rejects.toThrow(AggregateError);
     expect(closed).toEqual(['webhook']);
+  });
+});
+
+describe('bundled pages', () => {
+  const bundle = (count: number, services = ['Clipper Critical']) => ({
+    count,
+    url: 'https://watchkeeper.example.com/alerts',
+    alerts: Array.from({ length: count }, (_, i) => ({
+      id: 100 + i,
+      summary: `Disk full on node ${i}`,
+      severity: i === 0 ? 'critical' : 'high',
+      serviceId: `svc-${i % services.length}`,
+      serviceName: services[i % services.length] as string,
+      url: `https://watchkeeper.example.com/alerts/${100 + i}`,
+    })),
+  });
+
+  it('heads the subject with how many alerts on which service and the first summaries', () => {
+    const msg = page({ alert: { id: 100, summary: 'Disk full on node 0' }, bundle: bundle(5) });
+    expect(renderSubject(msg)).toBe('[CRITICAL] 5 new alerts on Clipper Critical: Disk full on node 0; Disk full on node 1; Disk full on node 2; …');
+    expect(bundleHeadline(bundle(4, ['A', 'B']))).toBe('4 new alerts on 2 services');
+  });
+
+  it('lists the first ten alerts with their links, counts the rest and links the alerts list', () => {
+    const { text } = renderPageText(page({ actions: { acknowledgeUrl: null, resolveUrl: null }, bundle: bundle(14) }));
+    expect(text).toContain('14 new alerts on Clipper Critical:');
+    expect(text).toContain('#100 [critical] Clipper Critical: Disk full on node 0');
+    expect(text).toContain('#109 [high] Clipper Critical: Disk full on node 9');
+    expect(text).not.toContain('#110 ');
+    expect(text).toContain('… and 4 more');
+    expect(text).toContain('Open alerts: https://watchkeeper.example.com/alerts');
+    expect(text).not.toContain('To acknowledge');
+    expect(bundleLines(bundle(3))).toHaveLength(3);
   });
 });

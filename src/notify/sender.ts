@@ -42,6 +42,21 @@ export interface PageMessage {
   cycle: number;
   /** One-click links; null where the page cannot offer the action (e.g. no public URL). */
   actions: { acknowledgeUrl: string | null; resolveUrl: string | null };
+  /**
+   * Set when a noise limit held several pages for this contact method and they go out as one
+   * message: `alert` is then the first of them and `actions` are null (one link would act on one
+   * alert only); senders show the headline and the first few alerts (bundleHeadline, bundleLines).
+   */
+  bundle?: PageBundle | null;
+}
+
+/** The alerts one bundled message carries: every one of them, most urgent and oldest first. */
+export interface PageBundle {
+  /** How many alerts the message carries, the first one included. */
+  count: number;
+  alerts: { id: number; summary: string; severity: string; serviceId: string; serviceName: string; url: string }[];
+  /** The web UI's list of open alerts. */
+  url: string;
 }
 
 /**
@@ -216,8 +231,33 @@ const MAX_SUMMARY_IN_SUBJECT = 200;
 const MAX_DETAIL_ROWS = 30;
 const MAX_DETAIL_VALUE = 500;
 
-/** "[CRITICAL] Checkout API: Error rate above 5% (#42)", with "[TEST] " in front of test pages. */
+/** How many alerts of a bundle are listed by name; the rest are counted. */
+export const BUNDLE_LISTED = 10;
+
+/** "5 new alerts on Clipper Critical" or "5 new alerts on 3 services". */
+export function bundleHeadline(bundle: PageBundle): string {
+  const services = new Set(bundle.alerts.map((a) => a.serviceName));
+  const where = services.size === 1 ? singleLine([...services][0] ?? '') : `${services.size} services`;
+  return `${bundle.count} new alerts on ${where}`;
+}
+
+/** "#42 [critical] Clipper Critical: Disk full" for the first few alerts, then "… and 12 more". */
+export function bundleLines(bundle: PageBundle, listed = BUNDLE_LISTED): string[] {
+  const lines = bundle.alerts.slice(0, listed).map((a) => `#${a.id} [${a.severity}] ${singleLine(a.serviceName)}: ${truncate(singleLine(a.summary), MAX_SUMMARY_IN_SUBJECT)}`);
+  if (bundle.count > listed) lines.push(`… and ${bundle.count - Math.min(listed, bundle.alerts.length)} more`);
+  return lines;
+}
+
+/**
+ * "[CRITICAL] Checkout API: Error rate above 5% (#42)", with "[TEST] " in front of test pages; for a
+ * bundle "[CRITICAL] 5 new alerts on Clipper Critical: Disk full; CPU high; …".
+ */
 export function renderSubject(msg: PageMessage): string {
+  if (msg.bundle) {
+    const summaries = msg.bundle.alerts.slice(0, 3).map((a) => singleLine(a.summary));
+    const more = msg.bundle.count > summaries.length ? '; …' : '';
+    return truncate(`[${msg.alert.severity.toUpperCase()}] ${bundleHeadline(msg.bundle)}: ${summaries.join('; ')}${more}`, MAX_SUMMARY_IN_SUBJECT);
+  }
   const summary = truncate(singleLine(msg.alert.summary), MAX_SUMMARY_IN_SUBJECT);
   const subject = `[${msg.alert.severity.toUpperCase()}] ${singleLine(msg.alert.serviceName)}: ${summary} (#${msg.alert.id})`;
   return msg.kind === 'test' ? `[TEST] ${subject}` : subject;
@@ -225,6 +265,7 @@ export function renderSubject(msg: PageMessage): string {
 
 /** Subject and plain-text body; the text is what a person reads on a phone lock screen or in a terminal. */
 export function renderPageText(msg: PageMessage): RenderedPage {
+  if (msg.bundle) return { subject: renderSubject(msg), text: renderBundleText(msg, msg.bundle) };
   const { alert } = msg;
   const sections: string[][] = [];
   if (msg.kind === 'test') {
@@ -251,6 +292,15 @@ export function renderPageText(msg: PageMessage): RenderedPage {
     `You are receiving this because you are on call for ${alert.serviceName} (${escalationText(msg)}).`,
   ]);
   return { subject: renderSubject(msg), text: sections.map((s) => s.join('\n')).join('\n\n') + '\n' };
+}
+
+function renderBundleText(msg: PageMessage, bundle: PageBundle): string {
+  const sections = [
+    [`${bundleHeadline(bundle)}:`, '', ...bundleLines(bundle).map((l) => `  ${l}`)],
+    [`Open alerts: ${bundle.url}`, 'Open an alert to acknowledge or resolve it.'],
+    [`One message for ${bundle.count} alerts: you were paged more often than the ${msg.channel} limit allows, so the pages that waited go out together.`],
+  ];
+  return sections.map((s) => s.join('\n')).join('\n\n') + '\n';
 }
 
 function actionLines(msg: PageMessage): string[] {

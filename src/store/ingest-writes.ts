@@ -35,14 +35,14 @@ export function kyselyIngestWrites(conn: Conn): IngestWrites {
 const ALERT_COLUMNS = [
   'service_id', 'dedup_key', 'open_key', 'status', 'severity', 'summary', 'source', 'component', 'group_name', 'class', 'details', 'links', 'images', 'labels',
   'count', 'first_seen_at', 'last_seen_at', 'created_at', 'updated_at', 'acknowledged_at', 'acknowledged_by', 'resolved_at', 'resolved_by', 'escalation_policy_id',
-  'policy_snapshot', 'escalation_level', 'escalation_cycle', 'level_started_at', 'notify_seq', 'next_escalation_at', 'snoozed_until',
+  'policy_snapshot', 'escalation_level', 'escalation_cycle', 'level_started_at', 'notify_seq', 'next_escalation_at', 'snoozed_until', 'silenced_by',
 ] as const satisfies readonly (keyof Omit<AlertsTable, 'id'>)[];
 
 const EVENT_COLUMNS = ['alert_id', 'at', 'kind', 'actor_kind', 'actor_id', 'actor_name', 'surface', 'message', 'data'] as const satisfies readonly (keyof NewAlertEvent)[];
 
 const PAGE_COLUMNS = [
   'page_key', 'alert_id', 'notify_seq', 'level', 'cycle', 'user_id', 'contact_method_id', 'rule_id', 'channel', 'destination', 'status', 'created_at',
-  'next_attempt_at', 'attempts', 'last_error', 'sent_at', 'lease_owner', 'lease_until',
+  'next_attempt_at', 'attempts', 'last_error', 'sent_at', 'lease_owner', 'lease_until', 'priority',
 ] as const satisfies readonly (keyof NewPage)[];
 
 const insertSql = (table: string, cols: readonly string[], tail = '') => `insert into "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) values (${cols.map(() => '?').join(', ')})${tail}`;
@@ -62,7 +62,8 @@ export function sqliteIngestWrites(prepare: (sql: string) => Database.Statement)
       for (const r of rows) insertEvent.run(EVENT_COLUMNS.map((c) => r[c] ?? null));
     },
     insertPages: async (rows) => {
-      for (const r of rows) insertPage.run(PAGE_COLUMNS.map((c) => r[c] ?? null));
+      // A page written without a priority is high urgency (the column's default).
+      for (const r of rows) insertPage.run(PAGE_COLUMNS.map((c) => r[c] ?? (c === 'priority' ? 0 : null)));
     },
   };
 }

@@ -11,6 +11,8 @@ import { migration008 } from './migrations/008-slack.js';
 import { migration009 } from './migrations/009-twilio.js';
 import { migration010 } from './migrations/010-delivery.js';
 import { migration011 } from './migrations/011-delivery-limits.js';
+import { migration012 } from './migrations/012-silences.js';
+import { migration013 } from './migrations/013-heartbeats.js';
 
 /** Migrations are code, in order; the same set serves SQLite and PostgreSQL. */
 export function migrations(store: Store): Record<string, Migration> {
@@ -26,6 +28,8 @@ export function migrations(store: Store): Record<string, Migration> {
     '009-twilio': migration009(store.dialect),
     '010-delivery': migration010(store.dialect),
     '011-delivery-limits': migration011(store.dialect),
+    '012-silences': migration012(store.dialect),
+    '013-heartbeats': migration013(store.dialect),
   };
 }
 

@@ -2,9 +2,11 @@ import type { EscalationPolicySpec } from '../domain/escalation/policy.js';
 import type { Layer } from '../domain/schedule/schedule.js';
 import { DEFAULT_SCALE, SeverityMap, type SeverityScale } from '../domain/severity/severity.js';
 import type { Conn } from './db.js';
+import type { SilencePolicy } from '../domain/silence/policy.js';
 import type { ContactMethodsTable, IntegrationKeysTable, NotificationRulesTable, ServicesTable, UsersTable } from './schema.js';
-import type { StoredSchedule } from './schedule.repo.js';
+import { DEFAULT_HANDOFF_REMINDER_MINUTES, type StoredSchedule } from './schedule.repo.js';
 import { getSetting } from './settings.repo.js';
+import { parseStoredSlackRouting, type OrgServiceSlack } from '../config/org-slack.js';
 
 /**
  * The organisation's configuration, read once and cached per process. Ingest and the engine read it
@@ -17,7 +19,7 @@ export interface OrgSnapshot {
   users: Map<string, UsersTable>;
   usersByName: Map<string, UsersTable>;
   contactMethods: Map<string, ContactMethodsTable>;
-  /** Rules per user, ordered by delay. */
+  /** Rules per user, ordered by delay; rules of paused methods are left out. */
   rulesByUser: Map<string, NotificationRulesTable[]>;
   teamMembers: Map<string, { userId: string; role: string }[]>;
   teams: Map<string, { id: string; name: string; preferDifferentTimeZones: boolean }>;
@@ -27,13 +29,18 @@ export interface OrgSnapshot {
   schedules: Map<string, StoredSchedule>;
   schedulesByName: Map<string, StoredSchedule>;
   services: Map<string, ServicesTable>;
+  /** Slack channel routing by service id; services without routing are absent. */
+  slackRouting: Map<string, OrgServiceSlack>;
   integrationsByHash: Map<string, IntegrationKeysTable>;
+  /** From the org file's silence_policy section; null: no limits. */
+  silencePolicy: SilencePolicy | null;
 }
 
 export async function loadOrg(conn: Conn): Promise<OrgSnapshot> {
   const version = (await getSetting(conn, 'config_version')) ?? '0';
   const scaleJson = await getSetting(conn, 'severities');
   const scale: SeverityScale = scaleJson ? (JSON.parse(scaleJson) as SeverityScale) : DEFAULT_SCALE;
+  const silencePolicy = JSON.parse((await getSetting(conn, 'silence_policy')) ?? 'null') as SilencePolicy | null;
   const [users, cms, rules, teams, members, policies, services, keys, schedules] = await Promise.all([
     conn.selectFrom('users').selectAll().execute(),
     conn.selectFrom('contact_methods').selectAll().execute(),
@@ -47,12 +54,25 @@ export async function loadOrg(conn: Conn): Promise<OrgSnapshot> {
   ]);
   const storedSchedules = schedules.map(
     (s): StoredSchedule => {
-      const spec = JSON.parse(s.spec_json) as { layers: Layer[]; maxShiftHours?: number };
-      return { id: s.id, name: s.name, teamId: s.team_id, role: s.role, timeZone: s.time_zone, layers: spec.layers, maxShiftHours: spec.maxShiftHours ?? null };
+      const spec = JSON.parse(s.spec_json) as { layers: Layer[]; maxShiftHours?: number; handoffReminderMinutes?: number; coverage?: string };
+      return {
+        id: s.id,
+        name: s.name,
+        teamId: s.team_id,
+        role: s.role,
+        timeZone: s.time_zone,
+        layers: spec.layers,
+        maxShiftHours: spec.maxShiftHours ?? null,
+        handoffReminderMinutes: spec.handoffReminderMinutes ?? DEFAULT_HANDOFF_REMINDER_MINUTES,
+        coverage: spec.coverage === 'partial' ? 'partial' : 'full',
+      };
     },
   );
   const rulesByUser = new Map<string, NotificationRulesTable[]>();
+  // A paused method's rules are left out: paging and notices both go by the rules, so neither uses it.
+  const paused = new Set(cms.filter((c) => Number(c.paused) === 1).map((c) => c.id));
   for (const r of rules) {
+    if (paused.has(r.contact_method_id)) continue;
     const list = rulesByUser.get(r.user_id) ?? [];
     list.push(r);
     rulesByUser.set(r.user_id, list);
@@ -76,7 +96,14 @@ export async function loadOrg(conn: Conn): Promise<OrgSnapshot> {
     schedules: new Map(storedSchedules.map((s) => [s.id, s])),
     schedulesByName: new Map(storedSchedules.map((s) => [s.name, s])),
     services: new Map(services.map((s) => [s.id, s])),
+    slackRouting: new Map(
+      services.flatMap((s) => {
+        const r = parseStoredSlackRouting(s.slack);
+        return r ? [[s.id, r] as const] : [];
+      }),
+    ),
     integrationsByHash: new Map(keys.map((k) => [k.key_hash, k])),
+    silencePolicy,
   };
 }
 

@@ -17,7 +17,14 @@ export interface StoredSchedule {
   layers: Layer[];
   /** Schedule lint: longest stretch one person may be on call; null = no limit. */
   maxShiftHours: number | null;
+  /** Minutes before a shift change the outgoing person is reminded; 0 = no reminder. */
+  handoffReminderMinutes: number;
+  /** 'partial': nobody on call at times is intended (office hours); lint reports no gaps. */
+  coverage: 'full' | 'partial';
 }
+
+/** "Handoff: Sunday 23:00 UTC (1 hour before transition)": the reminder when a schedule names none. */
+export const DEFAULT_HANDOFF_REMINDER_MINUTES = 60;
 
 export type OverrideRow = ScheduleOverridesTable;
 

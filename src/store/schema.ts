@@ -34,6 +34,10 @@ export interface ContactMethodsTable {
   secret_env: string | null;
   verified: number;
   created_at: number;
+  /** 'org': from the organisation file; 'user': added by the person on their profile (010-delivery). */
+  managed_by: string;
+  /** 1: turned off by its owner; not paged, carries no notices (010-delivery). */
+  paused: number;
 }
 
 export interface NotificationRulesTable {
@@ -43,6 +47,20 @@ export interface NotificationRulesTable {
   urgency: string; // high | low | any
   delay_minutes: number;
   position: number;
+  /** 'org' | 'user', as for contact methods (010-delivery). */
+  managed_by: string;
+}
+
+/** The pending code of a contact method that is not verified yet (010-delivery). */
+export interface ContactMethodVerificationsTable {
+  contact_method_id: string;
+  /** SHA-256 of "<contact method id>:<code>"; the code itself is never stored. */
+  code_hash: string;
+  expires_at: number;
+  /** Wrong codes tried so far. */
+  attempts: number;
+  /** When the code was sent; a new one may be asked for a minute later. */
+  sent_at: number;
 }
 
 export interface TeamsTable {
@@ -121,6 +139,8 @@ export interface ServicesTable {
   team_id: string | null;
   created_at: number;
   updated_at: number;
+  /** Slack channel routing as JSON (see src/config/org-slack.ts), or null (008-slack). */
+  slack: string | null;
 }
 
 export interface IntegrationKeysTable {
@@ -136,6 +156,8 @@ export interface IntegrationKeysTable {
   /** Generic webhooks: environment variable holding the HMAC secret. */
   secret_env: string | null;
   created_at: number;
+  /** Heartbeats (013-heartbeats): JSON { interval_ms, grace_ms }; null for other kinds. */
+  heartbeat: string | null;
 }
 
 export interface ApiTokensTable {
@@ -205,6 +227,8 @@ export interface AlertsTable {
   /** Timer: when the alert escalates next (or a snooze ends). Null = nothing pending. */
   next_escalation_at: number | null;
   snoozed_until: number | null;
+  /** The silence keeping this open alert from paging (012-silences); its timer is the silence's end. */
+  silenced_by: Generated<string | null>;
 }
 
 export interface AlertEventsTable {
@@ -237,7 +261,12 @@ export interface PagesTable {
   rule_id: string | null;
   channel: string;
   destination: string;
-  /** pending | sending | sent | failed | cancelled */
+  /**
+   * pending (queued: due at next_attempt_at, or held by a noise limit) | sending (claimed, leased) |
+   * sent (the provider took it) | delivered (the provider confirmed it reached the person) |
+   * failed (permanent error, attempts used up, or the provider reported failure) | cancelled (the
+   * alert was acknowledged or resolved first). See src/notify/outbox.ts.
+   */
   status: string;
   created_at: number;
   /** When delivery (or the next retry) is due. */
@@ -251,6 +280,20 @@ export interface PagesTable {
   provider_id: string | null;
   /** When the provider confirmed the message reached the person (SMS status callback…). */
   delivered_at: number | null;
+  /** 0 high urgency, 1 low: claims take lower numbers first (011-delivery-limits). */
+  priority: Generated<number>;
+  /** When a noise limit first held the page back; null when it never was (011-delivery-limits). */
+  throttled_at: number | null;
+  /** The page whose message carried this one in a bundle; null for its own message (011-delivery-limits). */
+  bundle_id: number | null;
+}
+
+/** Per contact method, the recent messages the noise limits count (011-delivery-limits). */
+export interface DeliveryLimitsTable {
+  contact_method_id: string;
+  /** JSON `[[at, high 0/1], …]`, oldest first, covering the longest limit window. */
+  sends: string;
+  updated_at: number;
 }
 
 /**
@@ -324,11 +367,112 @@ export interface AuditLogTable {
   detail: string | null;
 }
 
+/**
+ * A handoff note (007-handoffs): written once per shift change of a schedule, unique on
+ * (schedule_id, handoff_at). `content` is the JSON snapshot taken at the handoff (HandoffNoteContent).
+ */
+export interface HandoffNotesTable {
+  id: Generated<number>;
+  schedule_id: string;
+  schedule_name: string;
+  handoff_at: number;
+  /** When the outgoing person's shift began (capped: see commands/handoffs.ts). */
+  shift_start_at: number;
+  outgoing_user_id: string | null;
+  incoming_user_id: string | null;
+  content: string;
+  created_at: number;
+  read_at: number | null;
+  /** Name of who marked it read. */
+  read_by: string | null;
+  handed_over_at: number | null;
+  handed_over_by: string | null;
+  handed_over_count: Generated<number>;
+}
+
+/** Something the person on call wants the next one to keep an eye on (007-handoffs). */
+export interface WatchItemsTable {
+  id: string;
+  schedule_id: string;
+  user_id: string;
+  text: string;
+  alert_id: number | null;
+  /** Start of the shift the item was written in. */
+  shift_start_at: number;
+  created_by_name: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A silence (012-silences). Its state (pending, active, expired) is computed from the times. */
+export interface SilencesTable {
+  id: string;
+  /** JSON array of { name, value, isRegex, isEqual }. */
+  matchers: string;
+  starts_at: number;
+  ends_at: number;
+  /** Alertmanager's free-text author; the signed-in user's name when made through the API. */
+  created_by: string;
+  comment: string;
+  /** The principal that made it (user, token, system), for the audit trail. */
+  author_kind: string;
+  author_id: string | null;
+  created_at: number;
+  updated_at: number;
+  /** approved | pending (waiting for the approvals the silence policy asks for; silences nothing). */
+  approval: Generated<string>;
+  /** JSON: the policy's approval rules that applied when the silence was made. */
+  approvals_needed: Generated<string>;
+  /** JSON: label sets (Matcher[][]) of alerts this silence never hides (approval rules it does not name). */
+  exempt: Generated<string>;
+}
+
+export interface SilenceApprovalsTable {
+  silence_id: string;
+  /** Index into approvals_needed, and into that rule's approvers. */
+  rule: number;
+  approver: number;
+  user_id: string;
+  user_name: string;
+  at: number;
+}
+
+/**
+ * A reply code sent to a phone number (009-twilio): "3a" from that number acts on `alert_id` as
+ * `user_id`. Codes are per number, so a code can never reach another person's alert.
+ */
+export interface TwilioReplyCodesTable {
+  /** E.164. */
+  phone: string;
+  code: number;
+  alert_id: number;
+  user_id: string;
+  created_at: number;
+  /** Last time the code went out in a message or call; a code is reused only long after this. */
+  sent_at: number;
+}
+
+/** A number that texted STOP (009-twilio): no SMS or calls to it until it texts START. */
+export interface TwilioOptOutsTable {
+  phone: string;
+  keyword: string;
+  opted_out_at: number;
+}
+
+/** When a heartbeat integration last pinged, and when it was found missing (013-heartbeats). */
+export interface HeartbeatStateTable {
+  integration_id: string;
+  last_ping_at: number;
+  /** Set when the missed-heartbeat alert opened; cleared by the next ping. */
+  missed_at: number | null;
+}
+
 export interface DB {
   settings: SettingsTable;
   users: UsersTable;
   contact_methods: ContactMethodsTable;
   notification_rules: NotificationRulesTable;
+  contact_method_verifications: ContactMethodVerificationsTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;
   escalation_policies: EscalationPoliciesTable;
@@ -344,8 +488,56 @@ export interface DB {
   alert_events: AlertEventsTable;
   pages: PagesTable;
   notices: NoticesTable;
+  silences: SilencesTable;
+  heartbeat_state: HeartbeatStateTable;
+  silence_approvals: SilenceApprovalsTable;
   page_attempts: PageAttemptsTable;
+  delivery_limits: DeliveryLimitsTable;
   action_tokens: ActionTokensTable;
   webhook_replays: WebhookReplaysTable;
   audit_log: AuditLogTable;
+  handoff_notes: HandoffNotesTable;
+  watch_items: WatchItemsTable;
+  twilio_reply_codes: TwilioReplyCodesTable;
+  twilio_opt_outs: TwilioOptOutsTable;
+  slack_posts: SlackPostsTable;
+  slack_users: SlackUsersTable;
+}
+
+/**
+ * One Slack message about one alert that is kept up to date (008-slack): a post to a routed
+ * channel ('channel') or a page sent as a direct message ('dm'). `wanted_version` is the id of the
+ * latest timeline event the message should reflect; `posted_version` the one it shows.
+ */
+export interface SlackPostsTable {
+  id: Generated<number>;
+  alert_id: number;
+  kind: 'channel' | 'dm';
+  /** As routed ("#incidents") or the member ID of a direct message. */
+  channel: string;
+  /** Slack's conversation ID, from its answer to the first post. */
+  channel_id: string | null;
+  /** Slack's message timestamp: the message's id within the conversation. */
+  ts: string | null;
+  wanted_version: number;
+  posted_version: number;
+  /** pending | sending | done | failed */
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Which Slack member a person is, found by their email through users.lookupByEmail (008-slack). */
+export interface SlackUsersTable {
+  user_id: string;
+  /** The email looked up; a changed account email is looked up again. */
+  email: string;
+  /** Null when Slack has no member with that email. */
+  slack_user_id: string | null;
+  checked_at: number;
 }

@@ -5,6 +5,8 @@ import { createToken } from '../../src/commands/tokens.js';
 import { parseOrgYaml } from '../../src/config/org.js';
 import { FakeClock } from '../../src/domain/clock.js';
 import type { Store } from '../../src/store/db.js';
+import type { TwilioOptions } from '../../src/notify/twilio/config.js';
+import type { DeliveryLimits } from '../../src/notify/throttle.js';
 import pino from 'pino';
 import { SmtpCapture } from './smtp.js';
 import type { StoreKind, TestStore } from './stores.js';
@@ -24,14 +26,20 @@ export class Harness {
   baseUrl = '';
   /** Events per minute per integration key for apps this harness builds; 0 = no limit. */
   ingestRateLimit = 0;
+  /** SMS and voice through this Twilio account (a local stand-in) for apps this harness builds. */
+  twilio: TwilioOptions | null = null;
+  /** Noise limits for apps this harness builds; null (the default) sends every page at once. */
+  deliveryLimits: DeliveryLimits | null = null;
 
   constructor(private readonly kind: StoreKind, start = '2026-03-08T08:00:00Z') {
     this.clock = new FakeClock(start);
   }
 
-  static async start(kind: StoreKind, opts: { orgFile?: string; orgYaml?: string; listen?: boolean; start?: string; ingestRateLimit?: number } = {}): Promise<Harness> {
+  static async start(kind: StoreKind, opts: { orgFile?: string; orgYaml?: string; listen?: boolean; start?: string; ingestRateLimit?: number; twilio?: TwilioOptions; deliveryLimits?: DeliveryLimits } = {}): Promise<Harness> {
     const h = new Harness(kind, opts.start);
     h.ingestRateLimit = opts.ingestRateLimit ?? 0;
+    h.twilio = opts.twilio ?? null;
+    h.deliveryLimits = opts.deliveryLimits ?? null;
     const smtpUrl = await h.smtp.start();
     h.store = await kind.open();
     h.app = h.newApp(h.store, smtpUrl);
@@ -55,6 +63,8 @@ export class Harness {
       publicUrl: 'http://watchkeeper.test',
       senders: defaultSenders(log, smtpUrl ?? `smtp://127.0.0.1:${this.smtp.port}`, null),
       ingestRateLimit: this.ingestRateLimit,
+      twilio: this.twilio,
+      deliveryLimits: this.deliveryLimits,
     });
   }
 
@@ -84,9 +94,12 @@ export class Harness {
     return { status: res.statusCode, body: res.body ? (res.json() as Record<string, unknown>) : {} };
   }
 
-  /** Addresses that received mail since the last clear, in order. */
+  /**
+   * Addresses paged by email since the last clear, in order. Notices (shift reminders, handoff
+   * notes, schedule changes: mail with an X-Watchkeeper-Notice header) are not pages.
+   */
   paged(): string[] {
-    return this.smtp.recipients();
+    return this.smtp.messages.filter((m) => !/^X-Watchkeeper-Notice: /m.test(m.raw)).flatMap((m) => m.to);
   }
 
   async stop(): Promise<void> {

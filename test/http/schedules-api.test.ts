@@ -100,14 +100,15 @@ describe.each(storeKinds)('schedules API on $name', (kind) => {
     await h.api('POST', '/api/v1/schedules/platform-primary/overrides', { start: '2026-03-10T00:00Z', end: '2026-03-11T00:00Z', user: 'erin', replaces: 'diana', note: 'dentist' });
     const res = await h.api('GET', '/api/v1/schedules/platform-primary/shifts?from=2026-03-08T00:00Z&to=2026-03-16T00:00Z');
     expect(res.status).toBe(200);
-    const b = res.body as { final: { start: string; end: string; user: string; source: string }[]; layers: { name: string; shifts: { user: string }[] }[]; overrides: { user: string; replaces: string; note: string }[] };
+    const b = res.body as { final: { start: string; end: string; user: string; source: string }[]; layers: { name: string; shifts: { user: string; start: string }[] }[]; overrides: { user: string; replaces: string; note: string }[] };
+    // Whole shifts: bob's week began on 03-02, before the range asked for.
     expect(b.final.map((s) => [s.start, s.end, s.user, s.source])).toEqual([
-      ['2026-03-08T00:00:00.000Z', '2026-03-09T00:00:00.000Z', 'bob', 'weekly'],
+      ['2026-03-02T00:00:00.000Z', '2026-03-09T00:00:00.000Z', 'bob', 'weekly'],
       ['2026-03-09T00:00:00.000Z', '2026-03-10T00:00:00.000Z', 'diana', 'weekly'],
       ['2026-03-10T00:00:00.000Z', '2026-03-11T00:00:00.000Z', 'erin', 'override'],
       ['2026-03-11T00:00:00.000Z', '2026-03-16T00:00:00.000Z', 'diana', 'weekly'],
     ]);
-    expect(b.layers.map((l) => [l.name, l.shifts.map((s) => s.user)])).toEqual([['weekly', ['bob', 'diana']]]);
+    expect(b.layers.map((l) => [l.name, l.shifts.map((s) => `${s.user} ${s.start.slice(0, 10)}`)])).toEqual([['weekly', ['bob 2026-03-02', 'diana 2026-03-09']]]);
     expect(b.overrides).toMatchObject([{ user: 'erin', replaces: 'diana', note: 'dentist', created_by: { kind: 'token', name: 'test admin' } }]);
 
     const tooLong = await h.api('GET', '/api/v1/schedules/platform-primary/shifts?from=2026-03-08T00:00Z&to=2027-03-10T00:00Z');
@@ -179,7 +180,7 @@ describe.each(storeKinds)('schedules API on $name', (kind) => {
     expect((swapped.body.overrides as { user: string; replaces: string }[]).map((o) => [o.user, o.replaces])).toEqual([['diana', 'bob'], ['bob', 'diana']]);
     const shifts = (await h.api('GET', '/api/v1/schedules/platform-primary/shifts?from=2026-03-08T00:00Z&to=2026-03-11T00:00Z')).body.final as { start: string; user: string }[];
     expect(shifts.map((s) => [s.start, s.user])).toEqual([
-      ['2026-03-08T00:00:00.000Z', 'bob'],
+      ['2026-03-02T00:00:00.000Z', 'bob'],
       ['2026-03-08T12:00:00.000Z', 'diana'],
       ['2026-03-09T00:00:00.000Z', 'bob'],
       ['2026-03-10T00:00:00.000Z', 'diana'],
@@ -209,7 +210,7 @@ describe.each(storeKinds)('schedules API on $name', (kind) => {
     const mine = await h.api('GET', '/api/v1/users/diana/shifts?from=2026-03-09T00:00Z&to=2026-03-11T00:00Z');
     expect(mine.status).toBe(200);
     expect((mine.body.shifts as { schedule: string; start: string; end: string }[]).map((s) => [s.schedule, s.start, s.end])).toEqual([
-      ['platform-primary', '2026-03-09T00:00:00.000Z', '2026-03-11T00:00:00.000Z'],
+      ['platform-primary', '2026-03-09T00:00:00.000Z', '2026-03-16T00:00:00.000Z'],
       ['office-hours', '2026-03-09T09:00:00.000Z', '2026-03-09T17:00:00.000Z'],
       ['office-hours', '2026-03-10T09:00:00.000Z', '2026-03-10T17:00:00.000Z'],
     ]);

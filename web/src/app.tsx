@@ -5,14 +5,17 @@ import { AuditPage } from './audit/audit-page';
 import { LoginPage } from './auth/login-page';
 import { loginPathFor, SessionProvider, useSession } from './auth/session';
 import { HomePage } from './home/home-page';
+import { IntegrationsPage } from './integrations/integrations-page';
 import { LiveProvider } from './lib/live';
 import { useTitle } from './lib/title';
 import { PoliciesPage } from './org/policies-page';
 import { TeamsPage } from './org/teams-page';
 import { UsersPage } from './org/users-page';
 import { ProfilePage } from './profile/profile-page';
+import { ReachabilityPage } from './reachability/reachability-page';
 import { Link, matchPath, navigate, useLocation } from './router/router';
 import { ServicesPage } from './services/services-page';
+import { SilencePage, SilencesPage } from './silences/silences-page';
 import { Shell } from './shell/shell';
 import { Button } from './ui/button';
 import { LoadError, Loading } from './ui/states';
@@ -21,6 +24,8 @@ import { ToastProvider } from './ui/toast';
 // The schedules pages (timeline, override form) load on first visit: not part of the initial bundle.
 const SchedulesPage = lazy(() => import('./schedules/schedules-page').then((m) => ({ default: m.SchedulesPage })));
 const SchedulePage = lazy(() => import('./schedules/schedules-page').then((m) => ({ default: m.SchedulePage })));
+const HandoffsPage = lazy(() => import('./handoffs/handoffs-page').then((m) => ({ default: m.HandoffsPage })));
+const HandoffNotePage = lazy(() => import('./handoffs/handoffs-page').then((m) => ({ default: m.HandoffNotePage })));
 
 function NotFound() {
   useTitle('Not found');
@@ -65,11 +70,33 @@ function route(pathname: string, isAdmin: boolean): ReactNode {
         <SchedulePage key={schedule.name} name={schedule.name} />
       </Suspense>
     );
+  if (pathname === '/silences') return <SilencesPage />;
+  const silence = matchPath('/silences/:id', pathname);
+  if (silence?.id) return <SilencePage key={silence.id} id={silence.id} />;
+  if (pathname === '/handoffs')
+    return (
+      <Suspense fallback={<Loading what="handoffs" />}>
+        <HandoffsPage />
+      </Suspense>
+    );
+  const handoff = matchPath('/handoffs/:id', pathname);
+  if (handoff) {
+    const id = Number(handoff.id);
+    return Number.isInteger(id) && id > 0 ? (
+      <Suspense fallback={<Loading what="the handoff note" />}>
+        <HandoffNotePage key={id} id={id} />
+      </Suspense>
+    ) : (
+      <NotFound />
+    );
+  }
   if (pathname === '/services') return <ServicesPage />;
+  if (pathname === '/integrations') return <IntegrationsPage />;
   if (pathname === '/escalation-policies') return <PoliciesPage />;
   if (pathname === '/teams') return <TeamsPage />;
   if (pathname === '/users') return <UsersPage />;
   if (pathname === '/profile') return <ProfilePage />;
+  if (pathname === '/reachability') return <ReachabilityPage />;
   if (pathname === '/audit') return isAdmin ? <AuditPage /> : <Forbidden />;
   return <NotFound />;
 }

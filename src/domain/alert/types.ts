@@ -23,6 +23,10 @@ export type Surface =
   | 'ui'
   | 'email'
   | 'webhook'
+  | 'sms'
+  | 'voice'
+  | 'slack'
+  | 'heartbeat'
   | 'engine'
   | 'config';
 

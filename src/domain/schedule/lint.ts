@@ -5,7 +5,7 @@
  * schedule's own zone.
  *
  * Rules:
- *  - gap: nobody on call in a schedule;
+ *  - gap: nobody on call in a schedule (not for a schedule marked partial: office hours are meant to end);
  *  - long_shift: one person on call longer, without a break, than the schedule's maxShiftHours
  *    (consecutive shifts of the same person count as one stretch, whatever put them there);
  *  - double_booked: the same person on call in two schedules of the same team at once (the backup
@@ -31,6 +31,8 @@ export interface LintSchedule {
   spec: ScheduleSpec;
   /** Longest a person may be on call in this schedule without a break; null = no limit. */
   maxShiftHours: number | null;
+  /** Intentionally not covered around the clock (`coverage: partial`): its gaps are not findings. */
+  partial?: boolean;
 }
 
 export interface LintTeam {
@@ -165,7 +167,7 @@ export function lintSchedules(input: LintInput, from: number, to: number): LintF
     const list = shifts.get(s) as Shift[];
     // Gaps: the complement of the shifts in [from, to).
     let cur = from;
-    for (const sh of [...list, { start: to, end: to, userId: '', source: '' }]) {
+    for (const sh of s.partial ? [] : [...list, { start: to, end: to, userId: '', source: '' }]) {
       if (sh.start > cur) raw.push({ kind: 'gap', key: `gap|${s.name}`, schedule: s, start: cur, end: sh.start, people: [] });
       cur = Math.max(cur, sh.end);
     }

@@ -1,10 +1,12 @@
-import { planNextEscalation } from '../../domain/escalation/policy.js';
+import { firstApplicableLevel, planNextEscalation } from '../../domain/escalation/policy.js';
 import { claimDueEscalations, insertAlertEvents, updateAlert, type AlertRow } from '../../store/alert.repo.js';
 import type { Tx } from '../../store/db.js';
 import type { OrgSnapshot } from '../../store/org.repo.js';
 import { escalateTo, escalationStateOf, nextTimer, policyOf, reasonText, type TransitionResult } from '../../commands/alert-transitions.js';
 import { eventRow } from '../../commands/timeline.js';
 import { systemActor, type ChangeEvent, type Ctx } from '../../commands/context.js';
+import { matchLabels, silenceCache, silencing, type Silence } from '../../commands/silences.js';
+import { HOT_PATH_ORG_AGE_MS } from '../../store/org.repo.js';
 
 const BATCH = 200;
 
@@ -25,6 +27,7 @@ export interface EscalationTickResult {
 export async function runEscalations(ctx: Ctx): Promise<EscalationTickResult> {
   const org = await ctx.org.get(ctx.store.db);
   const now = ctx.clock.now();
+  const silences = await silenceCache(ctx).current(ctx.store.db, now, HOT_PATH_ORG_AGE_MS);
   return ctx.store.tx(async (trx) => {
     const due = await claimDueEscalations(trx, ctx.store.dialect, now, BATCH);
     let escalated = 0;
@@ -33,7 +36,7 @@ export async function runEscalations(ctx: Ctx): Promise<EscalationTickResult> {
     const changes: ChangeEvent[] = [];
     for (const alert of due) {
       maxLag = Math.max(maxLag, now - (alert.next_escalation_at ?? now));
-      const r = await advance(trx, org, alert, now);
+      const r = alert.silenced_by !== null && alert.status === 'triggered' ? await silenceCheck(trx, org, alert, now, silences) : await advance(trx, org, alert, now);
       if (r.changed) escalated++;
       pages += r.pages;
       changes.push(...r.changes);
@@ -70,6 +73,30 @@ async function advance(trx: Tx, org: OrgSnapshot, alert: AlertRow, now: number):
     return { changed: false, changes: [], pages: 0 };
   }
   return escalateTo(trx, org, alert, spec, plan.level, plan.cycle, actor, now, reasonText(plan.reason, plan.afterMinutes));
+}
+
+/**
+ * A silenced alert's timer fell due: the silence ended, was expired or changed. If a silence still
+ * holds it, wait for that one's end; otherwise it pages from its first level, as if it had just
+ * opened.
+ */
+async function silenceCheck(trx: Tx, org: OrgSnapshot, alert: AlertRow, now: number, silences: readonly Silence[]): Promise<TransitionResult> {
+  const still = silencing(silences, matchLabels(alert, org.services.get(alert.service_id)?.name), now);
+  if (still) {
+    if (still.id !== alert.silenced_by) {
+      await insertAlertEvents(trx, [eventRow(alert.id, now, systemActor('engine'), 'silenced', `silenced until ${new Date(still.endsAt).toISOString()} by ${still.createdBy}: ${still.comment}`, { silence_id: still.id })]);
+    }
+    await updateAlert(trx, alert.id, { silenced_by: still.id, next_escalation_at: still.endsAt });
+    return { changed: false, changes: [], pages: 0 };
+  }
+  const spec = policyOf(alert);
+  const level = spec ? firstApplicableLevel(spec, alert.severity, 0) : null;
+  await insertAlertEvents(trx, [eventRow(alert.id, now, systemActor('engine'), 'unsilenced', level === null ? 'silence over; no escalation level applies, nobody paged' : 'silence over; alert still open: paging')]);
+  if (!spec || level === null) {
+    await updateAlert(trx, alert.id, { silenced_by: null, next_escalation_at: null, updated_at: now });
+    return { changed: true, changes: [{ type: 'alert.updated', alertId: alert.id, status: alert.status, at: now }], pages: 0 };
+  }
+  return escalateTo(trx, org, { ...alert, silenced_by: null }, spec, level, 0, systemActor('engine'), now, 'silence over', { silenced_by: null });
 }
 
 export function escalationModule(ctx: Ctx) {

@@ -4,7 +4,7 @@ import { ackAlert, escalateAlert, noteAlert, reassignAlert, resolveAlert, snooze
 import { AppError } from '../../domain/errors.js';
 import { emptyEvent } from '../../domain/alert/types.js';
 import { countOpenAlerts, getAlert, listAlertEvents, listAlerts, recurrence } from '../../store/alert.repo.js';
-import { listPagesForAlert } from '../../store/page.repo.js';
+import { listPageAttemptsForAlert, listPagesForAlert } from '../../store/page.repo.js';
 import { actorOf } from '../auth.js';
 import { presentAlert, presentEvent, presentPage } from '../presenters.js';
 import type { ApiRouter } from '../router.js';
@@ -139,7 +139,7 @@ export function alertRoutes(app: App, r: ApiRouter): void {
   r.add({
     method: 'GET',
     url: '/api/v1/alerts/:id',
-    summary: 'One alert with its timeline, pages and recurrence',
+    summary: 'One alert with its timeline, deliveries (pages with every attempt) and recurrence',
     tag: 'alerts',
     role: 'viewer',
     handler: async (req) => {
@@ -147,16 +147,19 @@ export function alertRoutes(app: App, r: ApiRouter): void {
       const a = await getAlert(ctx.store.db, id);
       if (!a) throw AppError.notFound(`alert #${id}`);
       const o = await org();
-      const [events, pages, rec] = await Promise.all([
+      const [events, pages, attempts, rec] = await Promise.all([
         listAlertEvents(ctx.store.db, id),
         listPagesForAlert(ctx.store.db, id),
+        listPageAttemptsForAlert(ctx.store.db, id),
         recurrence(ctx.store.db, a.service_id, a.dedup_key, ctx.clock.now() - 7 * 86_400_000),
       ]);
+      const attemptsByPage = new Map<number, typeof attempts>();
+      for (const t of attempts) attemptsByPage.set(t.page_id, [...(attemptsByPage.get(t.page_id) ?? []), t]);
       return {
         alert: presentAlert(a, o),
         recurrence: { window_days: 7, alerts: rec.alerts, fired: rec.events },
         timeline: events.map(presentEvent),
-        pages: pages.map((p) => presentPage(p, o)),
+        pages: pages.map((p) => presentPage(p, o, attemptsByPage.get(p.id))),
       };
     },
   });

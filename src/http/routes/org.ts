@@ -14,7 +14,7 @@ import type { ApiRouter } from '../router.js';
 import { parse } from '../validate.js';
 import type { Role } from '../../commands/tokens.js';
 
-type Section = Exclude<keyof OrgFile, 'severities'>;
+type Section = Exclude<keyof OrgFile, 'severities' | 'silence_policy'>;
 
 const SECTIONS: { section: Section; path: string; noun: string; role: Role }[] = [
   { section: 'users', path: 'users', noun: 'user', role: 'admin' },
@@ -256,7 +256,9 @@ export function withIntegrationUrls(publicUrl: string, service: Record<string, u
           ? `${base}/v2/enqueue (routing_key = the integration key)`
           : i.type === 'alertmanager'
             ? `${base}/integrations/alertmanager/<key>`
-            : `${base}/integrations/generic/<key>`,
+            : i.type === 'heartbeat'
+              ? `${base}/integrations/heartbeat/<key>`
+              : `${base}/integrations/generic/<key>`,
     })),
   };
 }

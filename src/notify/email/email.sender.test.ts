@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PageOverrides } from '../page-message.fixture.js';
 import { samplePage } from '../page-message.fixture.js';
 import type { PageMessage } from '../sender.js';
-import { classifySmtpError, EmailSender, escapeHtml } from './email.sender.js';
+import { classifySmtpError, EmailSender, escapeHtml, renderPageHtml } from './email.sender.js';
 
 interface Received {
   from: string;
@@ -275,5 +275,26 @@ describe('classifySmtpError', () => {
 describe('escapeHtml', () => {
   it('escapes every character that can break out of content or a quoted attribute', () => {
     expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+  });
+});
+
+describe('bundled page mail', () => {
+  it('heads the mail with the count, links the first ten alerts escaped, counts the rest and links the alerts list', () => {
+    const alerts = Array.from({ length: 12 }, (_, i) => ({
+      id: 100 + i,
+      summary: i === 0 ? 'Disk <full> & "loud"' : `Alert ${i}`,
+      severity: 'critical',
+      serviceId: 'clipper',
+      serviceName: 'Clipper Critical',
+      url: `https://watchkeeper.example.com/alerts/${100 + i}`,
+    }));
+    const html = renderPageHtml(samplePage({ actions: { acknowledgeUrl: null, resolveUrl: null }, bundle: { count: 12, url: 'https://watchkeeper.example.com/alerts', alerts } }));
+    expect(html).toContain('12 new alerts on Clipper Critical');
+    expect(html).toContain('#100 Disk &lt;full&gt; &amp; &quot;loud&quot;');
+    expect(html).toContain('href="https://watchkeeper.example.com/alerts/109"');
+    expect(html).not.toContain('alerts/110"');
+    expect(html).toContain('… and 2 more');
+    expect(html).toContain('href="https://watchkeeper.example.com/alerts"');
+    expect(html).not.toContain('Acknowledge</a>');
   });
 });

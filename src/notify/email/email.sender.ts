@@ -1,10 +1,12 @@
 import type { NodemailerError } from 'nodemailer';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import { AppError } from '../../domain/errors.js';
-import type { NoticeMessage, PageMessage, SendResult, Sender } from '../sender.js';
+import type { NoticeMessage, PageBundle, PageMessage, SendResult, Sender } from '../sender.js';
 import { composeMail, envelopeAddress, type MailParts } from './mime.js';
 import { SmtpPool } from './smtp-pool.js';
 import {
+  BUNDLE_LISTED,
+  bundleHeadline,
   detailRows,
   errorMessage,
   escalationText,
@@ -43,6 +45,8 @@ const PERMANENT_CODES = new Set(['EAUTH', 'ENOAUTH', 'ECONFIG', 'EENVELOPE', 'EM
 
 export class EmailSender implements Sender {
   readonly channel: string = 'email';
+  /** A new address is confirmed with a code before it is paged. */
+  readonly supports = { notices: true, verification: true };
   private readonly pool: SmtpPool;
   private readonly from: string;
   private readonly envelopeFrom: string;
@@ -118,6 +122,8 @@ export class EmailSender implements Sender {
       headers: {
         'X-Watchkeeper-Alert-Id': String(msg.alert.id),
         'X-Watchkeeper-Page-Id': String(msg.pageId),
+        // How many alerts a bundled mail carries (see renderBundleHtml); absent for one alert.
+        ...(msg.bundle ? { 'X-Watchkeeper-Bundle': String(msg.bundle.count) } : {}),
         // Keeps out-of-office replies and auto-forward loops away from a paging system (RFC 3834).
         'Auto-Submitted': 'auto-generated',
         'X-Auto-Response-Suppress': 'All',
@@ -204,6 +210,7 @@ export function severityColour(severity: string): string {
 }
 
 export function renderPageHtml(msg: PageMessage): string {
+  if (msg.bundle) return renderBundleHtml(msg, msg.bundle);
   const colour = severityColour(msg.alert.severity);
   return `<!DOCTYPE html>
 <html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(renderSubject(msg))}</title></head>
@@ -220,6 +227,36 @@ ${actionButtons(msg, colour)}
 ${linksList(msg)}${detailsTable(msg)}
 </td></tr>
 <tr><td style="padding:16px 24px;border-top:1px solid #d8dee4;font-size:12px;color:#57606a">You are receiving this because you are on call for ${escapeHtml(msg.alert.serviceName)} (${escapeHtml(escalationText(msg))}).</td></tr>
+</table>
+</td></tr></table>
+</body></html>
+`;
+}
+
+/** One mail for several alerts: the headline, the first few alerts as links, and the alerts list. */
+function renderBundleHtml(msg: PageMessage, bundle: PageBundle): string {
+  const colour = severityColour(msg.alert.severity);
+  const listed = bundle.alerts.slice(0, BUNDLE_LISTED);
+  const rows = listed
+    .map(
+      (a) =>
+        `<tr><td style="padding:6px 12px 6px 0;vertical-align:top;white-space:nowrap"><span style="display:inline-block;padding:2px 6px;border-radius:3px;background:${severityColour(a.severity)};color:#ffffff;font-size:12px">${escapeHtml(a.severity)}</span></td><td style="padding:6px 0;word-break:break-word"><a href="${escapeHtml(a.url)}" style="color:#0969da">#${a.id} ${escapeHtml(a.summary)}</a><br><span style="color:#57606a;font-size:13px">${escapeHtml(a.serviceName)}</span></td></tr>`,
+    )
+    .join('');
+  const more = bundle.count > listed.length ? `<p style="margin:12px 0 0;font-size:14px;color:#57606a">… and ${bundle.count - listed.length} more</p>` : '';
+  return `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(renderSubject(msg))}</title></head>
+<body style="margin:0;padding:0;background:#f4f5f7;font-family:${FONT};color:#1f2328">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f5f7;padding:24px 0"><tr><td align="center">
+<table role="presentation" width="600" cellpadding="0" cellspacing="0" style="max-width:600px;width:100%;background:#ffffff;border:1px solid #d8dee4;border-radius:6px;overflow:hidden">
+<tr><td style="background:${colour};height:8px;font-size:0;line-height:0">&nbsp;</td></tr>
+<tr><td style="padding:24px">
+<h1 style="margin:0 0 20px;font-size:20px;line-height:1.3;font-weight:600">${escapeHtml(bundleHeadline(bundle))}</h1>
+<table role="presentation" cellpadding="0" cellspacing="0" style="font-size:14px">${rows}</table>
+${more}
+<p style="margin:20px 0 0;font-size:14px"><a href="${escapeHtml(bundle.url)}" style="color:#0969da">Open alerts in Watchkeeper</a>: open an alert to acknowledge or resolve it.</p>
+</td></tr>
+<tr><td style="padding:16px 24px;border-top:1px solid #d8dee4;font-size:12px;color:#57606a">One message for ${bundle.count} alerts: you were paged more often than the ${escapeHtml(msg.channel)} limit allows, so the pages that waited go out together.</td></tr>
 </table>
 </td></tr></table>
 </body></html>

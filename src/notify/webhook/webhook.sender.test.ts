@@ -104,6 +104,22 @@ describe('WebhookSender against a real HTTP receiver', () => {
         acknowledge_url: 'https://watchkeeper.example.com/a/ack',
         resolve_url: 'https://watchkeeper.example.com/a/resolve',
       },
+      bundle: null,
+    });
+  });
+
+  it('lists every alert of a bundled page in the bundle field, with no action links', async () => {
+    const receiver = await startReceiver();
+    const alerts = [42, 43, 44].map((id) => ({ id, summary: `Disk full on node ${id}`, severity: 'critical', serviceId: 'clipper', serviceName: 'Clipper Critical', url: `https://watchkeeper.example.com/alerts/${id}` }));
+    await new WebhookSender({ now: () => NOW }).send(
+      page({ destination: receiver.url, actions: { acknowledgeUrl: null, resolveUrl: null }, bundle: { count: 3, url: 'https://watchkeeper.example.com/alerts', alerts } }),
+    );
+    const body = JSON.parse(receiver.requests[0]!.body) as Record<string, unknown>;
+    expect(body.actions).toEqual({ acknowledge_url: null, resolve_url: null });
+    expect(body.bundle).toEqual({
+      count: 3,
+      url: 'https://watchkeeper.example.com/alerts',
+      alerts: [42, 43, 44].map((id) => ({ id, url: `https://watchkeeper.example.com/alerts/${id}`, summary: `Disk full on node ${id}`, severity: 'critical', service: { id: 'clipper', name: 'Clipper Critical' } })),
     });
   });
 

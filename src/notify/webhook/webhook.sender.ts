@@ -31,8 +31,24 @@
  *     "actions": {                         // one-click links, or null where not available
  *       "acknowledge_url": "https://watchkeeper.example.com/a/…",
  *       "resolve_url": "https://watchkeeper.example.com/a/…"
- *     }
+ *     },
+ *     "bundle": null                       // or, when one message carries several alerts:
  *   }
+ *
+ * Bundles: when the person was paged more often than the channel's noise limit allows (see
+ * src/notify/throttle.ts), the pages that waited go out as one request. `alert` is then the first
+ * of them, `actions` are null, `page_id` is the first page's id, and `bundle` lists every alert the
+ * request carries, the first one included:
+ *
+ *     "bundle": {
+ *       "count": 5,
+ *       "url": "https://watchkeeper.example.com/alerts",     // the open alerts in the web UI
+ *       "alerts": [
+ *         { "id": 42, "url": "https://…/alerts/42", "summary": "Disk full", "severity": "critical",
+ *           "service": { "id": "clipper", "name": "Clipper Critical" } },
+ *         …
+ *       ]
+ *     }
  *
  * Headers: Content-Type: application/json, User-Agent: Watchkeeper/0.1, X-Watchkeeper-Event,
  * X-Watchkeeper-Page-Id and, when the contact method names a secret:
@@ -158,6 +174,13 @@ export function webhookPayload(msg: PageMessage, at: number): Record<string, unk
     user: { id: msg.user.id, name: msg.user.name, email: msg.user.email },
     escalation: { level: msg.level + 1, repeat: msg.cycle },
     actions: { acknowledge_url: msg.actions.acknowledgeUrl, resolve_url: msg.actions.resolveUrl },
+    bundle: msg.bundle
+      ? {
+          count: msg.bundle.count,
+          url: msg.bundle.url,
+          alerts: msg.bundle.alerts.map((a) => ({ id: a.id, url: a.url, summary: a.summary, severity: a.severity, service: { id: a.serviceId, name: a.serviceName } })),
+        }
+      : null,
   };
 }
 

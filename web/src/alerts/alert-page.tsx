@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, errorMessage } from '../api/client';
-import { roleRank, type Alert, type AlertDetail, type EscalationPolicy, type User } from '../api/types';
+import { roleRank, type Alert, type AlertDetail, type EscalationPolicy, type Page, type User } from '../api/types';
 import { useSession } from '../auth/session';
 import { useLive } from '../lib/live';
 import { useApi } from '../lib/use-api';
@@ -28,6 +28,24 @@ function pageTone(status: string): 'ok' | 'warn' | 'danger' | undefined {
   if (status === 'failed') return 'danger';
   if (status === 'pending' || status === 'sending') return 'warn';
   return undefined;
+}
+
+/** The state a person reads: "queued", "held (noise limit)", "sending", "sent", "delivered"… */
+export function deliveryState(p: Pick<Page, 'status' | 'held'>): string {
+  if (p.status === 'pending') return p.held ? 'held (noise limit)' : 'queued';
+  return p.status;
+}
+
+/** Every attempt with the provider's answer, one per line, for the attempts cell's tooltip. */
+function attemptsTitle(p: Page): string {
+  return p.attempt_log.map((a, i) => `${i + 1}. ${a.outcome}${a.error ? `: ${a.error}` : ''} (${a.duration_ms} ms)`).join('\n');
+}
+
+function DeliveryTime({ page: p }: { page: Page }) {
+  if (p.delivered_at) return <>delivered <RelativeTime at={p.delivered_at} /></>;
+  if (p.sent_at) return <>sent <RelativeTime at={p.sent_at} /></>;
+  if (p.status === 'pending' && p.due_at) return <>{p.held ? 'goes out' : 'due'} <RelativeTime at={p.due_at} /></>;
+  return <>—</>;
 }
 
 export function AlertPage({ id }: { id: number }) {
@@ -258,19 +276,19 @@ function AlertView({ detail, reload, error }: { detail: AlertDetail; reload: () 
         </section>
       )}
 
-      <section aria-labelledby="pages">
-        <h2 id="pages">Pages</h2>
+      <section aria-labelledby="deliveries">
+        <h2 id="deliveries">Deliveries</h2>
         {pages.length ? (
-          <Table caption="Pages sent for this alert">
+          <Table caption="Every page sent for this alert, with its state and attempts">
             <thead>
               <tr>
                 <th>Person</th>
                 <th>Channel</th>
                 <th>Destination</th>
                 <th className="num">Level</th>
-                <th>Delivery</th>
+                <th>State</th>
                 <th className="num">Attempts</th>
-                <th>Sent</th>
+                <th>When</th>
                 <th>Last error</th>
               </tr>
             </thead>
@@ -278,21 +296,29 @@ function AlertView({ detail, reload, error }: { detail: AlertDetail; reload: () 
               {pages.map((p) => (
                 <tr key={p.id}>
                   <td>{p.user.name ?? p.user.id}</td>
-                  <td>{p.channel}</td>
+                  <td>
+                    {p.channel}
+                    {p.contact_method && <span className="muted small"> ({p.contact_method})</span>}
+                  </td>
                   <td className="mono">{p.destination}</td>
                   <td className="num">{p.level}</td>
                   <td>
-                    <Badge tone={pageTone(p.status)}>{p.status}</Badge>
+                    <Badge tone={pageTone(p.status)}>{deliveryState(p)}</Badge>
+                    {p.bundled_with !== null && <div className="muted small">in one message with other alerts</div>}
                   </td>
-                  <td className="num">{p.attempts}</td>
-                  <td>{p.sent_at ? <RelativeTime at={p.sent_at} /> : p.due_at ? <>due <RelativeTime at={p.due_at} /></> : '—'}</td>
+                  <td className="num" title={attemptsTitle(p)}>
+                    {p.attempts}
+                  </td>
+                  <td>
+                    <DeliveryTime page={p} />
+                  </td>
                   <td>{p.last_error ?? ''}</td>
                 </tr>
               ))}
             </tbody>
           </Table>
         ) : (
-          <p className="muted">No pages yet.</p>
+          <p className="muted">No deliveries yet.</p>
         )}
       </section>
 

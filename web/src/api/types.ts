@@ -79,19 +79,29 @@ export interface TimelineEvent {
   data: unknown;
 }
 
+/** One delivery of an alert to one person through one contact method, with every attempt. */
 export interface Page {
-  id: string;
+  id: number;
   user: { id: string; name: string | null };
   channel: string;
+  contact_method: string | null;
   destination: string;
   level: number;
   repeat: number;
+  urgency: 'high' | 'low';
+  /** pending | sending | sent | delivered | failed | cancelled */
   status: string;
+  /** Pending because a noise limit holds it; due_at says when it goes out. */
+  held: boolean;
+  /** The page whose message carried this one in a bundle. */
+  bundled_with: number | null;
   created_at: string;
   due_at: string | null;
   sent_at: string | null;
+  delivered_at: string | null;
   attempts: number;
   last_error: string | null;
+  attempt_log: { at: string; outcome: string; error: string | null; duration_ms: number }[];
 }
 
 export interface AlertDetail {
@@ -164,8 +174,11 @@ export interface EscalationPolicy {
 
 export interface Integration {
   name: string;
-  type: 'events_v2' | 'alertmanager' | 'generic' | string;
+  type: 'events_v2' | 'alertmanager' | 'generic' | 'heartbeat' | string;
   secret_env?: string;
+  /** Heartbeats: how often a ping is expected, and how late it may be. */
+  interval?: string;
+  grace?: string;
   url: string;
 }
 
@@ -175,6 +188,8 @@ export interface Service {
   escalation_policy?: string;
   team?: string;
   integrations: Integration[];
+  /** Slack channels by severity (the organisation file's slack section). */
+  slack?: { channels: Record<string, string>; security_channel?: string };
 }
 
 export interface ApiToken {

@@ -3,6 +3,8 @@ import { api, errorMessage } from '../api/client';
 import { ROLES, roleRank, type ApiToken, type Role } from '../api/types';
 import { useSession } from '../auth/session';
 import { CalendarFeeds } from '../calendar/calendar-feeds';
+import { ContactMethods } from './contact-methods';
+import { NotificationRules } from './notification-rules';
 import { useApi } from '../lib/use-api';
 import { useTitle } from '../lib/title';
 import { Badge } from '../ui/badge';
@@ -18,6 +20,7 @@ import { useToast } from '../ui/toast';
 export function ProfilePage() {
   useTitle('Profile');
   const { user } = useSession();
+  const [methodsChanged, setMethodsChanged] = useState(0);
   if (!user) return null;
   const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   return (
@@ -40,8 +43,10 @@ export function ProfilePage() {
             {user.time_zone && user.time_zone !== browserZone && <span className="muted"> (this browser shows times in {browserZone})</span>}
           </dd>
         </dl>
-        <p className="muted small">Your name, email, time zone and contact methods come from the organisation file; an admin changes them there.</p>
+        <p className="muted small">Your name, email and time zone come from the organisation file; an admin changes them there. Your contact methods and notification rules are below.</p>
       </section>
+      <ContactMethods me={user.name} onChange={() => setMethodsChanged((n) => n + 1)} />
+      <NotificationRules me={user.name} refresh={methodsChanged} />
       <CalendarFeeds me={user.name} />
       <ChangePassword name={user.name} />
       <Tokens me={user.name} myRole={user.role} />

@@ -42,8 +42,8 @@ import { Timeline } from './timeline-view';
 import type { LintAnswer, Override, Schedule, ScheduleShifts } from './types';
 import { useRefreshAt } from './use-refresh-at';
 
-/** Extra time fetched either side of the range on screen (31 + 31 + 31 days stays under the 366-day limit). */
-const FETCH_PAD = 31 * 86_400_000;
+/** Extra time fetched either side of the range on screen, for the override form's effect preview. */
+const PREVIEW_PAD = 7 * 86_400_000;
 
 const SPAN_LABEL: Record<Span, string> = { day: 'Day', week: 'Week', month: 'Month' };
 
@@ -65,9 +65,9 @@ export function SchedulePage({ name }: { name: string }) {
   const [span, setSpan] = useState<Span>('week');
   const [anchor, setAnchor] = useState(() => Date.now());
   const range = useMemo(() => rangeFor(anchor, span, tz), [anchor, span, tz]);
-  // The server cuts shifts at the edges of what is asked: ask for a month more on each side so a
-  // block that runs off screen still says when it really starts and ends.
-  const shifts = useApi<ScheduleShifts>(`${path}/shifts`, { from: new Date(range.from - FETCH_PAD).toISOString(), to: new Date(range.to + FETCH_PAD).toISOString() });
+  // Shifts come whole, so a block that runs off screen still says when it really starts and ends.
+  // A week more either side lets the override form describe a range that reaches past the screen.
+  const shifts = useApi<ScheduleShifts>(`${path}/shifts`, { from: new Date(range.from - PREVIEW_PAD).toISOString(), to: new Date(range.to + PREVIEW_PAD).toISOString() });
 
   const lint = useApi<LintAnswer>('/schedules/lint', lintQuery(range));
 

@@ -10,11 +10,13 @@ import { Button } from '../ui/button';
 import { CopyButton } from '../ui/copy-button';
 import { LoadError, Loading } from '../ui/states';
 import { Table } from '../ui/table';
+import { SlackRouting } from '../integrations/slack-section';
 
 const TYPE_NAMES: Record<string, string> = {
   events_v2: 'PagerDuty Events API v2',
   alertmanager: 'Alertmanager webhook',
   generic: 'Signed webhook',
+  heartbeat: 'Heartbeat',
 };
 
 /** The URL part of what the server returns ("…/v2/enqueue (routing_key = the integration key)"). */
@@ -24,6 +26,7 @@ export function integrationUrl(i: Integration): string {
 
 function keyHint(i: Integration): string {
   if (i.type === 'events_v2') return 'Set routing_key to the integration key.';
+  if (i.type === 'heartbeat') return `Replace <key> with the integration key; GET or POST it every ${i.interval ?? 'interval'}, e.g. at the end of a cron job.`;
   if (i.type === 'generic') return `Replace <key> with the integration key; sign each body with the secret${i.secret_env ? ` in $${i.secret_env}` : ''}.`;
   return 'Replace <key> with the integration key.';
 }
@@ -155,6 +158,8 @@ function ServiceCard({ service: s, testSeverity }: { service: Service; testSever
           key_env).
         </p>
       )}
+      <h3>Slack</h3>
+      <SlackRouting slack={s.slack} service={s.name} />
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { useSession } from '../auth/session';
+import { UnreadHandoffs } from '../handoffs/unread';
 import { LiveIndicator } from '../lib/live';
 import { useTheme } from '../lib/theme';
 import { Link, useLocation } from '../router/router';
@@ -15,10 +16,14 @@ const NAV: NavItem[] = [
   { to: '/', label: 'Home' },
   { to: '/alerts', label: 'Alerts' },
   { to: '/schedules', label: 'Schedules' },
+  { to: '/handoffs', label: 'Handoffs' },
+  { to: '/silences', label: 'Silences' },
   { to: '/services', label: 'Services' },
+  { to: '/integrations', label: 'Integrations' },
   { to: '/escalation-policies', label: 'Escalation policies' },
   { to: '/teams', label: 'Teams' },
   { to: '/users', label: 'Users' },
+  { to: '/reachability', label: 'Reachability' },
   { to: '/audit', label: 'Audit log', adminOnly: true },
   { to: '/profile', label: 'Profile' },
 ];
@@ -42,6 +47,7 @@ export function Shell({ children }: { children: ReactNode }) {
           {NAV.filter((n) => !n.adminOnly || user?.role === 'admin').map((n) => (
             <Link key={n.to} to={n.to} aria-current={isCurrent(n.to, pathname) ? 'page' : undefined}>
               {n.label}
+              {n.to === '/handoffs' && <UnreadHandoffs />}
             </Link>
           ))}
         </nav>

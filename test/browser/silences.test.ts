@@ -1,0 +1,44 @@
+import { expect, it } from 'vitest';
+import { ALICE_PASSWORD, alertByDedupKey, describeBrowser, eventually, pagesOf, setPassword, signIn, triggerEvent } from './browser.js';
+
+/**
+ * Silences in the web UI: the form previews which open alerts the matchers would silence, the
+ * silence holds them (the fake clock passes level 1's timeout and Bob is not paged), and
+ * expiring it with a click lets the alert page again.
+ */
+describeBrowser('silences in the browser', (world) => {
+  it('previews, creates and expires a silence that holds an open alert', async () => {
+    const { h, page } = world();
+    await setPassword(h, 'alice', ALICE_PASSWORD);
+    await triggerEvent(h, 'Checkout error rate above 5%', 'checkout-errors');
+    await h.app.tick();
+    const alert = await alertByDedupKey(h, 'checkout-errors');
+
+    await signIn(page, 'alice@example.com', ALICE_PASSWORD);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Silences', exact: true }).click();
+    await page.waitForURL((u) => u.pathname === '/silences');
+    await page.getByText('No silences.').waitFor();
+
+    await page.getByLabel('Matchers').fill('service="Checkout API"');
+    const preview = page.getByLabel('Preview');
+    await preview.getByText('{service="Checkout API"} would silence 1 open alert:').waitFor();
+    await preview.getByText('Checkout error rate above 5%').waitFor();
+    await page.getByLabel('Comment').fill('Checkout deployment in progress');
+    await page.getByRole('button', { name: 'Silence', exact: true }).click();
+
+    const row = page.getByRole('row').filter({ hasText: '{service="Checkout API"}' });
+    await row.getByText('active').waitFor();
+    await row.getByText('Checkout deployment in progress').waitFor();
+    await eventually(async () => (await h.api('GET', `/api/v1/alerts/${alert.id}`)).body.alert).toMatchObject({ silenced_by: expect.any(String) });
+
+    // Past level 1's 5 minutes: nobody else is paged while the silence holds the alert.
+    h.clock.advance(6 * 60_000);
+    await h.app.tick();
+    expect((await pagesOf(h, alert.id)).map((p) => [p.level, p.user.name])).toEqual([[1, 'alice']]);
+
+    await row.getByRole('button', { name: /^Expire silence/ }).click();
+    await page.getByText('No silences.').waitFor();
+    await h.app.tick();
+    await eventually(async () => (await pagesOf(h, alert.id)).length).toBe(2);
+  });
+});
