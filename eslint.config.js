@@ -20,7 +20,7 @@ export default tseslint.config(
     // The benchmarks run in Node as plain ESM and use a few more of its globals.
     files: ['bench/**/*.js'],
     languageOptions: {
-      globals: { setTimeout: 'readonly', clearTimeout: 'readonly', performance: 'readonly', Buffer: 'readonly', AbortSignal: 'readonly' },
+      globals: { setTimeout: 'readonly', clearTimeout: 'readonly', performance: 'readonly', Buffer: 'readonly', AbortSignal: 'readonly', URLSearchParams: 'readonly' },
     },
   },
   {

@@ -87,9 +87,13 @@ function orgYaml(hookBase) {
     contact_methods:
       - { name: mail, type: email, address: oncall-${pad(i)}@bench.test }
       - { name: hook, type: webhook, address: "${hookBase}/oncall-${pad(i)}" }
+      - { name: chat, type: slack, address: UBENCH${pad(i)} }
+      - { name: phone, type: sms, address: "+141555501${pad(i)}" }
     notification_rules:
       - { contact_method: mail, delay_minutes: 0 }
-      - { contact_method: hook, delay_minutes: 0 }`);
+      - { contact_method: hook, delay_minutes: 0 }
+      - { contact_method: chat, delay_minutes: 0 }
+      - { contact_method: phone, delay_minutes: 0 }`);
     policies.push(`  - name: p${pad(i)}
     levels:
       - targets: [{ user: oncall-${pad(i)} }]
@@ -189,6 +193,13 @@ function serverEnv(receivers, baseUrl, limits) {
     WATCHKEEPER_LOG_LEVEL: 'warn',
     WATCHKEEPER_PUBLIC_URL: baseUrl,
     WATCHKEEPER_DELIVERY_LIMITS: limits,
+    WATCHKEEPER_SLACK_BOT_TOKEN: 'xoxb-bench',
+    WATCHKEEPER_SLACK_SIGNING_SECRET: 'bench-signing-secret',
+    WATCHKEEPER_SLACK_API_URL: `http://127.0.0.1:${receivers.providersPort}/api/`,
+    WATCHKEEPER_TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+    WATCHKEEPER_TWILIO_AUTH_TOKEN: 'bench-auth-token',
+    WATCHKEEPER_TWILIO_FROM: '+14155552671',
+    WATCHKEEPER_TWILIO_API_URL: `http://127.0.0.1:${receivers.providersPort}`,
   };
 }
 
@@ -223,7 +234,7 @@ async function throughput(receivers, run) {
   const q = await sendPaced(baseUrl, PAGES_ALERTS, Math.max(1, PAGES_ALERTS / 1000), (i) => ({ key: `dl-${run}-p-${i}`, service: i % SERVICES, severity: 'critical' }));
   const queued = q.statuses.get(202) ?? 0;
   await stopServer(filler);
-  const expected = queued * 2;
+  const expected = queued * 4;
 
   await receivers.reset();
   const tStart = performance.now();
@@ -234,7 +245,7 @@ async function throughput(receivers, run) {
   let lastChange = performance.now();
   for (;;) {
     const c = await receivers.counts();
-    const got = c.email + c.webhook;
+    const got = c.total;
     const t = performance.now();
     if (got > 0 && firstAt === null) firstAt = t;
     if (got !== lastCount) {
@@ -249,7 +260,7 @@ async function throughput(receivers, run) {
   await stopServer(server);
   const span = lastAt !== null && firstAt !== null ? (lastAt - firstAt) / 1000 : NaN;
   table([
-    ['queued', `${int(queued)} alerts (202), ${int(expected)} pages (email + webhook)`],
+    ['queued', `${int(queued)} alerts (202), ${int(expected)} pages (email, webhook, Slack, SMS)`],
     ['delivered', `${int(lastCount)} / ${int(expected)} messages received`],
     ['pages per second', `${fmt(lastCount / span, 0)} (first to last delivery, ${fmt(span, 2)} s; polling granularity 20 ms)`],
     ['from process start', `${fmt(((lastAt ?? NaN) - tStart) / 1000, 2)} s to the last delivery, start-up included`],
@@ -268,7 +279,7 @@ async function storm(receivers, run) {
   const baseUrl = `http://127.0.0.1:${port}`;
   const criticalEvery = Math.max(1, Math.round(STORM / STORM_S));
   console.log(`\nPhase 2: ${int(STORM)} alerts over ${STORM_S} s (${int(STORM / STORM_S)}/s), one critical every ${criticalEvery} (one a second), the rest low-urgency noise;`);
-  console.log(`         ${SERVICES} services, each paging its own person by email and webhook; default noise limits`);
+  console.log(`         ${SERVICES} services, each paging its own person by email, webhook, Slack and SMS; default noise limits`);
 
   await receivers.reset();
   const server = startServer({ args: ['--data-dir', dir, '--port', String(port), '--host', '127.0.0.1', '--org', orgFile, '--roles', 'api,engine,notify'], env: serverEnv(receivers, baseUrl, 'on') });
@@ -314,7 +325,7 @@ async function storm(receivers, run) {
     ['critical: first delivery ms', `p50 ${fmt(percentile(arrived, 50), 1)}   p90 ${fmt(percentile(arrived, 90), 1)}   p99 ${fmt(percentile(lat, 99), 1)}   max ${fmt(percentile(lat, 100), 1)}`],
     ['noise alerts', `${int(noise.length)}; named in some message: ${int(noiseSeen)} (email lists 10 alerts per bundle, webhooks list all)`],
     ['noise: first delivery s', `p50 ${fmt(percentile(noiseLat, 50) / 1000, 1)}   p99 ${fmt(percentile(noiseLat, 99) / 1000, 1)}   (held by the limits, then bundled)`],
-    ['messages', `email ${int(got.messages.email)} (${int(got.bundles.email)} bundles), webhook ${int(got.messages.webhook)} (${int(got.bundles.webhook)} bundles), for ${int(SERVICES)} people`],
+    ['messages', `${['email', 'webhook', 'slack', 'sms'].map((c) => `${c} ${int(got.messages[c])} (${int(got.bundles[c])} bundles)`).join(', ')}, for ${int(SERVICES)} people`],
     ['CPU (share of one core)', `server ${serverCpu === null ? 'n/a' : `${fmt(serverCpu * 100, 0)}%`}, other processes incl. this one ${othersCpu === null ? 'n/a' : `${fmt(Math.max(0, othersCpu) * 100, 0)}%`}`],
   ]);
   for (const p of got.problems) console.log(`  receiver problem: ${p}`);
@@ -330,7 +341,7 @@ async function storm(receivers, run) {
 async function main() {
   console.log(`Watchkeeper deliveries benchmark: outbox throughput, then critical first delivery inside a ${int(STORM)}-alert storm`);
   for (const l of machineLines()) console.log(l);
-  console.log('store:   SQLite (WAL) in a temporary directory; receivers: SMTP (smtp-server) and HTTP webhook in a worker thread');
+  console.log('store:   SQLite (WAL) in a temporary directory; receivers in a worker thread: SMTP (smtp-server), HTTP webhook, Slack Web API and Twilio REST stand-ins');
   const run = randomBytes(3).toString('hex');
   const receivers = await startReceivers(`dl-${run}-[cnp]-\\d+`);
   await throughput(receivers, run);

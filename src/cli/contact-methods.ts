@@ -106,7 +106,7 @@ export function contactMethodCommands(program: Command, client: MakeClient): voi
       .argument('<name>', 'your name for it, e.g. mobile')
       .requiredOption('--type <type>', 'email, sms, voice, slack, teams or webhook')
       .requiredOption('--address <address>', 'email address, phone number (+44 …), Slack member ID, or URL')
-      .addHelpText('after', '\nExamples:\n  watchkeeper contact-method add mobile --type sms --address "+44 7700 900123"\n  watchkeeper contact-method verify mobile 123456'),
+      .addHelpText('after', '\nExamples:\n  watchkeeper contact-method add mobile --type sms --address "+44 7911 123456"\n  watchkeeper contact-method verify mobile 123456'),
   ).action(async (name: string, o: ConnOpts & { type: string; address: string }) => {
     const api = client(o);
     const user = await who(api, o);

@@ -56,8 +56,14 @@ export async function useActionLink(ctx: Ctx, token: string): Promise<{ alertId:
       if (row.used_at !== null) throw new AppError('conflict', 'this link was already used; open the alert to see its state');
       throw new AppError('conflict', 'this link has expired; open the alert instead');
     }
-    const user = await trx.selectFrom('users').select(['id', 'name']).where('id', '=', claimed.user_id).executeTakeFirst();
-    const actor = { kind: 'user' as const, id: claimed.user_id, name: user?.name ?? claimed.user_id, surface: 'email' as const };
+    // A link from a page to a channel (a Teams channel) acts as that channel: whoever clicked is
+    // not known, only where the link was posted.
+    const channelId = claimed.user_id.startsWith('channel:') ? claimed.user_id.slice('channel:'.length) : null;
+    const channel = channelId ? await trx.selectFrom('notify_channels').select(['id', 'name', 'kind']).where('id', '=', channelId).executeTakeFirst() : null;
+    const user = channelId ? null : await trx.selectFrom('users').select(['id', 'name']).where('id', '=', claimed.user_id).executeTakeFirst();
+    const actor = channelId
+      ? { kind: 'integration' as const, id: channelId, name: `#${channel?.name ?? channelId}`, surface: channel?.kind === 'teams' ? ('teams' as const) : ('webhook' as const) }
+      : { kind: 'user' as const, id: claimed.user_id, name: user?.name ?? claimed.user_id, surface: 'email' as const };
     const alert = await getAlertForUpdate(trx, ctx.store.dialect, claimed.alert_id);
     if (!alert) throw AppError.notFound(`alert #${claimed.alert_id}`);
     const r = claimed.action === 'acknowledge' ? await acknowledge(trx, alert, actor, now) : await resolve(trx, alert, actor, now);

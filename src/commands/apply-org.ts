@@ -18,7 +18,7 @@ import { eventRow } from './timeline.js';
  */
 export interface PlannedChange {
   action: 'create' | 'update' | 'delete';
-  kind: 'severities' | 'silence_policy' | 'user' | 'team' | 'schedule' | 'escalation_policy' | 'service' | 'integration';
+  kind: 'severities' | 'silence_policy' | 'user' | 'team' | 'schedule' | 'channel' | 'escalation_policy' | 'service' | 'integration';
   name: string;
 }
 
@@ -193,9 +193,33 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
     scheduleIds.set(sc.name, id);
   }
 
+  // Channels (Teams channels and webhooks levels page directly)
+  const channelRows = new Map((await trx.selectFrom('notify_channels').selectAll().execute()).map((c) => [c.name, c]));
+  const channelIds = new Map<string, string>();
+  for (const c of config.channels) {
+    const prev = channelRows.get(c.name);
+    channelRows.delete(c.name);
+    if (!prev) {
+      const id = newId();
+      await trx.insertInto('notify_channels').values({ id, name: c.name, kind: c.type, address: c.address, secret_env: c.secretEnv, created_at: now, updated_at: now }).execute();
+      await record('create', 'channel', id, c.name, { type: c.type });
+      channelIds.set(c.name, id);
+      continue;
+    }
+    channelIds.set(c.name, prev.id);
+    if (prev.kind !== c.type || prev.address !== c.address || prev.secret_env !== c.secretEnv) {
+      await trx.updateTable('notify_channels').set({ kind: c.type, address: c.address, secret_env: c.secretEnv, updated_at: now }).where('id', '=', prev.id).execute();
+      await record('update', 'channel', prev.id, c.name, { type: c.type });
+    }
+  }
+  for (const [name, c] of channelRows) {
+    await trx.deleteFrom('notify_channels').where('id', '=', c.id).execute();
+    await record('delete', 'channel', c.id, name);
+  }
+
   // Escalation policies
-  const idOf = (kind: 'user' | 'team' | 'schedule', name: string): string => {
-    const id = kind === 'user' ? userIds.get(name) : kind === 'team' ? teamIds.get(name) : scheduleIds.get(name);
+  const idOf = (kind: 'user' | 'team' | 'schedule' | 'channel', name: string): string => {
+    const id = kind === 'user' ? userIds.get(name) : kind === 'team' ? teamIds.get(name) : kind === 'channel' ? channelIds.get(name) : scheduleIds.get(name);
     if (!id) throw AppError.invalid('escalation_policies', `${kind} "${name}" does not exist`);
     return id;
   };

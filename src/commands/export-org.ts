@@ -24,6 +24,7 @@ export type OrgFile = {
   schedules: Record<string, unknown>[];
   escalation_policies: Record<string, unknown>[];
   services: Record<string, unknown>[];
+  channels?: Record<string, unknown>[];
   silence_policy?: Record<string, unknown> | null;
 };
 
@@ -45,6 +46,8 @@ export async function exportOrg(conn: Conn): Promise<OrgFile> {
     conn.selectFrom('schedules').selectAll().orderBy('name').execute(),
   ]);
   const scheduleName = new Map(schedules.map((s) => [s.id, s.name]));
+  const channels = await conn.selectFrom('notify_channels').selectAll().orderBy('name').execute();
+  const channelName = new Map(channels.map((c) => [c.id, c.name]));
   const userName = new Map(users.map((u) => [u.id, u.name]));
   const teamName = new Map(teams.map((t) => [t.id, t.name]));
   const cmName = new Map(cms.map((c) => [c.id, c.name]));
@@ -101,7 +104,7 @@ export async function exportOrg(conn: Conn): Promise<OrgFile> {
           omitNull({
             targets: l.targets.map((t) =>
               omitNull({
-                [t.kind]: t.kind === 'user' ? userName.get(t.id) : t.kind === 'team' ? teamName.get(t.id) : (scheduleName.get(t.id) ?? t.id),
+                [t.kind]: t.kind === 'user' ? userName.get(t.id) : t.kind === 'team' ? teamName.get(t.id) : t.kind === 'channel' ? (channelName.get(t.id) ?? t.id) : (scheduleName.get(t.id) ?? t.id),
                 role: t.role ?? null,
                 severities: t.severities ?? null,
               }),
@@ -124,6 +127,7 @@ export async function exportOrg(conn: Conn): Promise<OrgFile> {
         slack: slackRoutingToFile(s.slack),
       }),
     ),
+    ...(channels.length ? { channels: channels.map((c) => omitNull({ name: c.name, type: c.kind, address: c.address, secret_env: c.secret_env })) } : {}),
     ...silencePolicyToFile(JSON.parse((await getSetting(conn, 'silence_policy')) ?? 'null') as SilencePolicy | null),
   };
 }

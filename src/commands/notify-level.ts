@@ -5,9 +5,13 @@ import { overridesAt } from '../store/schedule.repo.js';
 import type { AlertRow, NewAlertEvent } from '../store/alert.repo.js';
 import type { NewPage } from '../store/page.repo.js';
 import type { OrgSnapshot } from '../store/org.repo.js';
+import type { NotifyChannelsTable } from '../store/schema.js';
 import type { Actor } from './context.js';
 import { MINUTE } from '../domain/clock.js';
 import { eventRow, systemEventRow } from './timeline.js';
+
+/** `pages.user_id` of a page to a channel: the prefix and the channel's id. */
+export const CHANNEL_PREFIX = 'channel:';
 
 export interface LevelNotification {
   pages: NewPage[];
@@ -44,8 +48,15 @@ export function notifyLevel(
   const seen = new Set<string>();
   const missing: string[] = [];
   const nobody: string[] = [];
+  const channels: NotifyChannelsTable[] = [];
   for (const target of lvl.targets) {
     if (!targetApplies(target, alert.severity)) continue;
+    if (target.kind === 'channel') {
+      const ch = org.channels.get(target.id);
+      if (!ch) missing.push(`channel ${target.id}`);
+      else if (!channels.includes(ch)) channels.push(ch);
+      continue;
+    }
     for (const userId of resolveTarget(org, target, missing, overrides, now, nobody)) {
       if (!seen.has(userId)) {
         seen.add(userId);
@@ -92,6 +103,32 @@ export function notifyLevel(
     }
     if (!any) unreachable.push(user.name);
   }
+  // Channels (a Teams channel, a webhook) get the page as a person's method would, at once. Their
+  // pages carry `channel:<id>` where a person's id would be, so they never fall over to a person.
+  for (const ch of channels) {
+    names.push(`#${ch.name}`);
+    pages.push({
+      page_key: `${alert.id}:${seq}:${level}:channel:${ch.id}`,
+      alert_id: alert.id,
+      notify_seq: seq,
+      level,
+      cycle,
+      user_id: `${CHANNEL_PREFIX}${ch.id}`,
+      contact_method_id: ch.id,
+      rule_id: null,
+      channel: ch.kind,
+      destination: ch.address,
+      status: 'pending',
+      created_at: now,
+      next_attempt_at: now,
+      attempts: 0,
+      last_error: null,
+      sent_at: null,
+      lease_owner: null,
+      lease_until: null,
+      priority: urgency === 'high' ? 0 : 1,
+    });
+  }
 
   const human = `level ${level + 1}${cycle > 0 ? ` (repeat ${cycle})` : ''}`;
   const message = names.length ? `${reason}: notifying ${human}: ${names.join(', ')}` : `${reason}: ${human} has no one to notify`;
@@ -132,6 +169,8 @@ function resolveTarget(
       }
       return members.filter((m) => !target.role || m.role === target.role).map((m) => m.userId);
     }
+    case 'channel':
+      return [];
     case 'schedule': {
       // Resolved when the level is notified, not when the alert opened: the policy snapshot holds
       // the schedule's id, and whoever is on call now (overrides included) is paged.

@@ -64,7 +64,7 @@ describe('schedules in the organisation file', () => {
     ['no layers', (o) => (o.schedules[0]!.layers = []), 'schedules[0].layers', 'must list at least 1 entry'],
     ['unknown field in a layer', (o) => (layer(o).handoff = 'monday'), 'schedules[0].layers[0].handoff', 'unknown field'],
     ['target schedule that does not exist', (o) => (o.escalation_policies[0]!.levels[0]!.targets[0]!.schedule = 'secondary'), 'escalation_policies[0].levels[0].targets[0].schedule', 'no schedule named "secondary"; escalation policy "default" targets it'],
-    ['target naming a schedule and a user', (o) => (o.escalation_policies[0]!.levels[0]!.targets[0]!.user = 'alice'), 'escalation_policies[0].levels[0].targets[0]', 'name only one of user, team or schedule'],
+    ['target naming a schedule and a user', (o) => (o.escalation_policies[0]!.levels[0]!.targets[0]!.user = 'alice'), 'escalation_policies[0].levels[0].targets[0]', 'name only one of user, team, schedule or channel'],
     ['role on a schedule target', (o) => (o.escalation_policies[0]!.levels[0]!.targets[0]!.role = 'lead'), 'escalation_policies[0].levels[0].targets[0].role', 'only team targets have a role'],
     ['max_shift_hours of 0', (o) => (o.schedules[0]!.max_shift_hours = 0), 'schedules[0].max_shift_hours', 'must be at least 1'],
     ['max_shift_hours not whole', (o) => (o.schedules[0]!.max_shift_hours = 12.5), 'schedules[0].max_shift_hours', 'must be a whole number'],

@@ -390,12 +390,12 @@ describe('validateOrg', () => {
       'escalation_policies[0].levels[0].targets[1].schedule',
       'no schedule named "primary"; escalation policy "default" targets it',
     ],
-    ['target naming nobody', (o) => targets(o).push({ severities: ['critical'] }), 'escalation_policies[0].levels[0].targets[1]', 'name one of user, team or schedule'],
+    ['target naming nobody', (o) => targets(o).push({ severities: ['critical'] }), 'escalation_policies[0].levels[0].targets[1]', 'name one of user, team, schedule or channel'],
     [
       'target naming a user and a team',
       (o) => targets(o).push({ user: 'bob', team: 'sre' }),
       'escalation_policies[0].levels[0].targets[1]',
-      'name only one of user, team or schedule',
+      'name only one of user, team, schedule or channel',
     ],
     ['role on a user target', (o) => (targets(o)[0]!.role = 'lead'), 'escalation_policies[0].levels[0].targets[0].role', 'only team targets have a role'],
     [
@@ -475,14 +475,14 @@ describe('validateOrg', () => {
   it('accepts an empty file and empty sections', () => {
     for (const raw of [null, undefined, {}, { users: null, teams: null }]) {
       const r = validateOrg(raw);
-      expect(r.ok && r.config).toEqual({ severities: DEFAULT_SCALE, users: [], teams: [], schedules: [], escalationPolicies: [], services: [], silencePolicy: null });
+      expect(r.ok && r.config).toEqual({ severities: DEFAULT_SCALE, users: [], teams: [], schedules: [], escalationPolicies: [], services: [], channels: [], silencePolicy: null });
     }
   });
 
   it('rejects a file that is not a mapping', () => {
     expect(validateOrg(['users'])).toEqual({
       ok: false,
-      problems: [{ field: '(root)', message: 'expected a mapping with the sections severities, users, teams, schedules, escalation_policies, services, silence_policy, got a list' }],
+      problems: [{ field: '(root)', message: 'expected a mapping with the sections severities, users, teams, schedules, escalation_policies, services, channels, silence_policy, got a list' }],
     });
   });
 
@@ -691,7 +691,7 @@ describe('helpers', () => {
     };
     expect(schema.type).toBe('object');
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties)).toEqual(['severities', 'users', 'teams', 'schedules', 'escalation_policies', 'services', 'silence_policy']);
+    expect(Object.keys(schema.properties)).toEqual(['severities', 'users', 'teams', 'schedules', 'escalation_policies', 'services', 'channels', 'silence_policy']);
     expect(JSON.stringify(schema)).toContain('"pattern":"^[A-Za-z0-9]{32}$"');
   });
 });

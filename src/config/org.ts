@@ -87,8 +87,8 @@ export interface OrgTeam {
 }
 
 export interface OrgTarget {
-  kind: 'user' | 'team' | 'schedule';
-  /** Name of the user, team or schedule. */
+  kind: 'user' | 'team' | 'schedule' | 'channel';
+  /** Name of the user, team, schedule or channel. */
   name: string;
   /** Team targets: only members with this role. */
   role: string | null;
@@ -124,6 +124,14 @@ export interface OrgIntegration {
   secretEnv: string | null;
   /** Heartbeats: a ping is expected every intervalMs; graceMs later a missed one opens an alert. */
   heartbeat?: { intervalMs: number; graceMs: number };
+}
+
+/** A destination that is not a person: a Microsoft Teams channel or a webhook, paged by a level. */
+export interface OrgChannel {
+  name: string;
+  type: 'teams' | 'webhook';
+  address: string;
+  secretEnv: string | null;
 }
 
 export interface OrgService {
@@ -173,6 +181,8 @@ export interface OrgConfig {
   schedules: OrgSchedule[];
   escalationPolicies: OrgPolicy[];
   services: OrgService[];
+  /** Teams channels and webhooks that escalation levels can page directly. */
+  channels: OrgChannel[];
   /** Null when the file has no silence_policy section: any silence, no approvals. */
   silencePolicy: SilencePolicy | null;
 }
@@ -385,6 +395,7 @@ const TargetSchema = z
     user: z.string().min(1).optional().describe('Name of a user.'),
     team: z.string().min(1).optional().describe('Name of a team.'),
     schedule: z.string().min(1).optional().describe('Name of a schedule: whoever is on call when the level is notified.'),
+    channel: z.string().min(1).optional().describe('Name of a channel (channels section): a Teams channel or webhook that gets the page too.'),
     role: z
       .string()
       .max(40)
@@ -393,7 +404,7 @@ const TargetSchema = z
       .describe('Team targets only: page only members with this role.'),
     severities: severityList().optional().describe('Page this target only for these severities.'),
   })
-  .describe('Exactly one of user, team or schedule.');
+  .describe('Exactly one of user, team, schedule or channel.');
 
 const LevelSchema = z.strictObject({
   targets: z.array(TargetSchema).min(1).max(20),
@@ -450,6 +461,20 @@ const ServiceSchema = z.strictObject({
   slack: SlackRoutingSchema.optional(),
 });
 
+const ChannelSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(HANDLE, { error: unlessMissing('use lowercase letters, digits, ".", "-" and "_"') })
+      .describe('Unique handle, referenced by escalation level targets.'),
+    type: z.enum(['teams', 'webhook']).describe('teams (incoming webhook or Workflows URL) or webhook (signed JSON POST).'),
+    address: z.string().min(1).max(2000).describe('The http(s) URL.'),
+    secret_env: envName().optional().describe('Webhooks only: environment variable holding the signing secret.'),
+  })
+  .describe('A Teams channel or webhook an escalation level can page directly, besides people.');
+
 /** The whole file; used for the JSON Schema. Validation walks the sections one entry at a time. */
 const OrgFileSchema = z
   .strictObject({
@@ -459,6 +484,7 @@ const OrgFileSchema = z
     schedules: z.array(ScheduleSchema).nullish(),
     escalation_policies: z.array(PolicySchema).nullish(),
     services: z.array(ServiceSchema).nullish(),
+    channels: z.array(ChannelSchema).nullish(),
     silence_policy: SilencePolicySchema.nullish(),
   })
   .describe('Watchkeeper organisation: severities, users, teams, on-call schedules, escalation policies, services and the silence policy.');
@@ -471,7 +497,7 @@ type PolicyInput = z.output<typeof PolicySchema>;
 type LevelInput = z.output<typeof LevelSchema>;
 type ServiceInput = z.output<typeof ServiceSchema>;
 
-const SECTIONS = ['severities', 'users', 'teams', 'schedules', 'escalation_policies', 'services', 'silence_policy'] as const;
+const SECTIONS = ['severities', 'users', 'teams', 'schedules', 'escalation_policies', 'services', 'channels', 'silence_policy'] as const;
 
 /** JSON Schema (draft 2020-12) of the file, for editors: `# yaml-language-server: $schema=…`. */
 export function orgJsonSchema(): Record<string, unknown> {
@@ -726,6 +752,7 @@ interface Refs {
   teams: Set<string> | null;
   schedules: Set<string> | null;
   policies: Set<string> | null;
+  channels: Set<string> | null;
   /** Valid teams only: member roles (lowercased) and member count. */
   teamRoles: Map<string, Set<string>>;
 }
@@ -911,10 +938,15 @@ function checkLevel(level: LevelInput, path: Path, index: number, last: number, 
       const name = sev.known(raw);
       if (name !== null && outside(name)) problems.add([...at, 'severities', k], `${onlyFor}; "${raw}" never reaches this target`);
     });
-    const named = [t.user, t.team, t.schedule].filter((x) => x !== undefined).length;
+    const named = [t.user, t.team, t.schedule, t.channel].filter((x) => x !== undefined).length;
     if (named > 1) {
-      problems.add(at, 'name only one of user, team or schedule');
+      problems.add(at, 'name only one of user, team, schedule or channel');
       return null;
+    }
+    if (t.channel !== undefined) {
+      if (!known(refs.channels, t.channel)) problems.add([...at, 'channel'], `no channel named "${t.channel}"; add it to the channels section`);
+      if (t.role !== undefined) problems.add([...at, 'role'], 'only team targets have a role');
+      return { kind: 'channel', name: t.channel, role: null, severities: targetSeverities };
     }
     if (t.user !== undefined) {
       if (!known(refs.users, t.user)) problems.add([...at, 'user'], `no user named "${t.user}"`);
@@ -937,7 +969,7 @@ function checkLevel(level: LevelInput, path: Path, index: number, last: number, 
       if (t.role !== undefined) problems.add([...at, 'role'], 'only team targets have a role');
       return { kind: 'schedule', name: t.schedule, role: null, severities: targetSeverities };
     }
-    problems.add(at, 'name one of user, team or schedule');
+    problems.add(at, 'name one of user, team, schedule or channel');
     return null;
   });
 
@@ -1037,6 +1069,15 @@ export function validateOrg(raw: unknown): OrgValidation {
   const scheduleInputs = parseList(root.schedules, ['schedules'], ScheduleSchema, problems);
   const policyInputs = parseList(root.escalation_policies, ['escalation_policies'], PolicySchema, problems);
   const serviceInputs = parseList(root.services, ['services'], ServiceSchema, problems);
+  const channelInputs = parseList(root.channels, ['channels'], ChannelSchema, problems);
+  const channels = channelInputs.map((c, i): OrgChannel | null => {
+    if (!c) return null;
+    const at: Path = ['channels', i];
+    if (c.type !== 'webhook' && c.secret_env !== undefined) problems.add([...at, 'secret_env'], 'only webhook channels have a secret_env');
+    const checked = checkContactAddress(c.type, c.address);
+    if (!checked.ok) problems.add([...at, 'address'], checked.error);
+    return { name: c.name, type: c.type, address: checked.ok ? checked.address : c.address, secretEnv: c.secret_env ?? null };
+  });
 
   const teamRoles = new Map<string, Set<string>>();
   for (const t of teamInputs) if (t) teamRoles.set(t.name, new Set(t.members.map((m) => m.role.toLowerCase())));
@@ -1046,6 +1087,7 @@ export function validateOrg(raw: unknown): OrgValidation {
     teams: sectionNames(root.teams, ['teams'], problems),
     schedules: sectionNames(root.schedules, ['schedules'], problems),
     policies: sectionNames(root.escalation_policies, ['escalation_policies'], problems),
+    channels: sectionNames(root.channels, ['channels'], problems),
     teamRoles,
   };
   sectionNames(root.services, ['services'], problems, { caseInsensitive: true });
@@ -1073,6 +1115,7 @@ export function validateOrg(raw: unknown): OrgValidation {
       schedules: schedules.filter(notNull),
       escalationPolicies: policies.filter(notNull),
       services: services.filter(notNull),
+      channels: channels.filter(notNull),
       silencePolicy,
     },
   };

@@ -69,6 +69,8 @@ export function presentPage(p: PageRow, org: OrgSnapshot | null, attempts: PageA
     user: { id: p.user_id, name: org?.users.get(p.user_id)?.name ?? null },
     channel: p.channel,
     contact_method: org?.contactMethods.get(p.contact_method_id)?.name ?? null,
+    /** Set when an escalation level paged a channel (a Teams channel, a webhook), not a person. */
+    to_channel: p.user_id.startsWith('channel:') ? (org?.channels.get(p.contact_method_id)?.name ?? p.contact_method_id) : null,
     destination: p.destination,
     level: p.level + 1,
     repeat: p.cycle,

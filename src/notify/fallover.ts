@@ -1,3 +1,4 @@
+import { CHANNEL_PREFIX } from '../commands/notify-level.js';
 import { firstApplicableLevel } from '../domain/escalation/policy.js';
 import { escalateTo, policyOf } from '../commands/alert-transitions.js';
 import { systemActor, type ChangeEvent } from '../commands/context.js';
@@ -75,6 +76,9 @@ export async function fallOver(trx: Tx, dialect: Dialect, org: OrgSnapshot, now:
     const handled = new Set<string>();
     for (const f of current) {
       const { page } = f;
+      // A channel (a level's Teams channel or webhook) has no other method to fall over to; its
+      // failure is on the timeline already.
+      if (page.user_id.startsWith(CHANNEL_PREFIX)) continue;
       // One fall-over per person and method per batch: a bundle failing carries one page per alert.
       const key = `${page.user_id}\n${page.contact_method_id}`;
       if (handled.has(key)) continue;
@@ -120,7 +124,9 @@ export async function fallOver(trx: Tx, dialect: Dialect, org: OrgSnapshot, now:
 
     // Is anybody on the level still reachable? People whose every page failed are not.
     const after = await seqPages();
-    if (after.some((p) => ALIVE.has(p.status))) continue;
+    // People count; channels only when the level pages no person.
+    const people = after.filter((p) => !p.user_id.startsWith(CHANNEL_PREFIX));
+    if ((people.length ? people : after).some((p) => ALIVE.has(p.status))) continue;
     const spec = policyOf(alert);
     const levelText = `level ${alert.escalation_level + 1}`;
     const next = spec ? firstApplicableLevel(spec, alert.severity, alert.escalation_level + 1) : null;

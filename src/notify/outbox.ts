@@ -9,6 +9,7 @@ import { claimDuePages, claimWaitingForMethod, type PageRow } from '../store/pag
 import { newActionToken, sha256Hex } from '../store/ids.js';
 import { HOT_PATH_ORG_AGE_MS, type OrgSnapshot } from '../store/org.repo.js';
 import { fallOver, type FailedPage } from './fallover.js';
+import { CHANNEL_PREFIX } from '../commands/notify-level.js';
 import { formatTimestamp, type PageMessage, type SendResult, type SenderRegistry } from './sender.js';
 import { describeRules, longestWindow, nextAllowedAt, parseMarks, rulesFor, type DeliveryLimits, type SentMark } from './throttle.js';
 
@@ -126,12 +127,23 @@ export class Deliverer {
       const pages = await claimDuePages(trx, ctx.store.dialect, this.owner, now, LEASE_MS, limit, skipChannels);
       if (pages.length === 0) return { claimed: [], taken: 0 };
       const alerts = await this.alertsOf(trx, pages);
+      // Read in this transaction, not from the cached configuration: a method added a moment ago
+      // in another process must not look removed.
+      const methodIds = [...new Set(pages.filter((p) => !isChannelPage(p)).map((p) => p.contact_method_id))];
+      const methods = new Map<string, { paused: number; verified: number; address: string }>();
+      if (methodIds.length) for (const c of await trx.selectFrom('contact_methods').select(['id', 'paused', 'verified', 'address']).where('id', 'in', methodIds).execute()) methods.set(c.id, c);
+      const channelIds = [...new Set(pages.filter(isChannelPage).map((p) => p.contact_method_id))];
+      if (channelIds.length) for (const c of await trx.selectFrom('notify_channels').select(['id', 'address']).where('id', 'in', channelIds).execute()) methods.set(c.id, { paused: 0, verified: 1, address: c.address });
       const out: Claimed[] = [];
       const live: PageRow[] = [];
       for (const page of pages) {
         const alert = alerts.get(page.alert_id);
-        if (alert && alert.status === 'triggered') live.push(page);
-        else out.push({ page, bundle: [], msg: null, cancelReason: alert ? `alert ${alert.status} before delivery` : 'alert deleted' });
+        // A delayed page goes where the person's method is now: not to one removed, paused or
+        // waiting for verification since the page was queued (a changed address is unverified).
+        const cm = methods.get(page.contact_method_id);
+        const methodGone = !cm ? (isChannelPage(page) ? 'channel removed' : 'contact method removed') : Number(cm.paused) === 1 ? 'contact method paused' : !cm.verified ? 'contact method not verified' : cm.address !== page.destination ? 'contact method address changed' : null;
+        if (alert && alert.status === 'triggered' && !methodGone) live.push(page);
+        else out.push({ page, bundle: [], msg: null, cancelReason: !alert ? 'alert deleted' : alert.status !== 'triggered' ? `alert ${alert.status} before delivery` : `${methodGone} before delivery` });
       }
       const groups = this.limits ? await this.applyLimits(trx, org, now, live, alerts, out) : live.map((page) => ({ page, bundle: [] as PageRow[] }));
       const tokens: { token_hash: string; alert_id: number; user_id: string; action: string; created_at: number; expires_at: number; used_at: null }[] = [];
@@ -304,7 +316,7 @@ export class Deliverer {
         if (result.ok) ctx.metrics.deliveryLatency.observe(Math.max(0, done - page.next_attempt_at) / 1000);
       };
       const release = { lease_owner: null, lease_until: null };
-      const whoOf = (page: PageRow) => `${org.users.get(page.user_id)?.name ?? page.user_id} via ${page.channel} (${page.destination})`;
+      const whoOf = (page: PageRow) => `${recipientName(org, page)} via ${page.channel} (${page.destination})`;
       const attemptOf = (page: PageRow) => (page.attempts > 1 ? ` (attempt ${page.attempts})` : '');
       const inOne = (c: Claimed) => (c.bundle.length > 0 ? ` in one message for ${c.bundle.length + 1} alerts` : '');
       // Delivered pages, the bulk of a storm, are marked in one statement per chunk. A send that
@@ -380,7 +392,7 @@ export class Deliverer {
   private message(org: OrgSnapshot, page: PageRow, alert: AlertForMessage, links: { ack: string; res: string } | null, others: AlertForMessage[] = []): PageMessage {
     const user = org.users.get(page.user_id);
     const service = org.services.get(alert.service_id);
-    const cm = org.contactMethods.get(page.contact_method_id);
+    const cm = isChannelPage(page) ? org.channels.get(page.contact_method_id) : org.contactMethods.get(page.contact_method_id);
     const base = this.ctx.publicUrl.replace(/\/$/, '');
     const serviceName = (id: string) => org.services.get(id)?.name ?? id;
     return {
@@ -389,7 +401,7 @@ export class Deliverer {
       channel: page.channel,
       destination: page.destination,
       secretEnv: cm?.secret_env ?? null,
-      user: { id: page.user_id, name: user?.name ?? page.user_id, email: user?.email ?? '' },
+      user: { id: page.user_id, name: user?.name ?? recipientName(org, page), email: user?.email ?? '' },
       alert: {
         id: alert.id,
         summary: alert.summary,
@@ -418,4 +430,15 @@ export class Deliverer {
             },
     };
   }
+}
+
+/** A page to a channel (an escalation level's Teams channel or webhook), not to a person. */
+export function isChannelPage(page: Pick<PageRow, 'user_id'>): boolean {
+  return page.user_id.startsWith(CHANNEL_PREFIX);
+}
+
+/** "alice", or "#ops-teams" for a channel. */
+function recipientName(org: OrgSnapshot, page: Pick<PageRow, 'user_id' | 'contact_method_id'>): string {
+  if (isChannelPage(page)) return `#${org.channels.get(page.contact_method_id)?.name ?? page.contact_method_id}`;
+  return org.users.get(page.user_id)?.name ?? page.user_id;
 }

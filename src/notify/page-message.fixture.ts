@@ -52,3 +52,19 @@ export function samplePage(overrides: PageOverrides = {}): PageMessage {
     },
   };
 }
+
+/** A bundle of `count` alerts, as the outbox builds one when a noise limit held them. */
+export function sampleBundle(count: number, services = ['Clipper Critical']): NonNullable<PageMessage['bundle']> {
+  return {
+    count,
+    url: 'https://watchkeeper.example.com/alerts',
+    alerts: Array.from({ length: count }, (_, i) => ({
+      id: 100 + i,
+      summary: `Disk full on node ${i}`,
+      severity: i === 0 ? 'critical' : 'high',
+      serviceId: `svc-${i % services.length}`,
+      serviceName: services[i % services.length] as string,
+      url: `https://watchkeeper.example.com/alerts/${100 + i}`,
+    })),
+  };
+}

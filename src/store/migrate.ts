@@ -13,6 +13,7 @@ import { migration010 } from './migrations/010-delivery.js';
 import { migration011 } from './migrations/011-delivery-limits.js';
 import { migration012 } from './migrations/012-silences.js';
 import { migration013 } from './migrations/013-heartbeats.js';
+import { migration014 } from './migrations/014-channels.js';
 
 /** Migrations are code, in order; the same set serves SQLite and PostgreSQL. */
 export function migrations(store: Store): Record<string, Migration> {
@@ -30,6 +31,7 @@ export function migrations(store: Store): Record<string, Migration> {
     '011-delivery-limits': migration011(store.dialect),
     '012-silences': migration012(store.dialect),
     '013-heartbeats': migration013(store.dialect),
+    '014-channels': migration014(store.dialect),
   };
 }
 

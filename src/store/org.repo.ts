@@ -3,7 +3,7 @@ import type { Layer } from '../domain/schedule/schedule.js';
 import { DEFAULT_SCALE, SeverityMap, type SeverityScale } from '../domain/severity/severity.js';
 import type { Conn } from './db.js';
 import type { SilencePolicy } from '../domain/silence/policy.js';
-import type { ContactMethodsTable, IntegrationKeysTable, NotificationRulesTable, ServicesTable, UsersTable } from './schema.js';
+import type { ContactMethodsTable, IntegrationKeysTable, NotificationRulesTable, NotifyChannelsTable, ServicesTable, UsersTable } from './schema.js';
 import { DEFAULT_HANDOFF_REMINDER_MINUTES, type StoredSchedule } from './schedule.repo.js';
 import { getSetting } from './settings.repo.js';
 import { parseStoredSlackRouting, type OrgServiceSlack } from '../config/org-slack.js';
@@ -32,6 +32,8 @@ export interface OrgSnapshot {
   /** Slack channel routing by service id; services without routing are absent. */
   slackRouting: Map<string, OrgServiceSlack>;
   integrationsByHash: Map<string, IntegrationKeysTable>;
+  /** Teams channels and webhooks escalation levels page directly, by id. */
+  channels: Map<string, NotifyChannelsTable>;
   /** From the org file's silence_policy section; null: no limits. */
   silencePolicy: SilencePolicy | null;
 }
@@ -41,6 +43,7 @@ export async function loadOrg(conn: Conn): Promise<OrgSnapshot> {
   const scaleJson = await getSetting(conn, 'severities');
   const scale: SeverityScale = scaleJson ? (JSON.parse(scaleJson) as SeverityScale) : DEFAULT_SCALE;
   const silencePolicy = JSON.parse((await getSetting(conn, 'silence_policy')) ?? 'null') as SilencePolicy | null;
+  const channels = await conn.selectFrom('notify_channels').selectAll().execute();
   const [users, cms, rules, teams, members, policies, services, keys, schedules] = await Promise.all([
     conn.selectFrom('users').selectAll().execute(),
     conn.selectFrom('contact_methods').selectAll().execute(),
@@ -104,6 +107,7 @@ export async function loadOrg(conn: Conn): Promise<OrgSnapshot> {
     ),
     integrationsByHash: new Map(keys.map((k) => [k.key_hash, k])),
     silencePolicy,
+    channels: new Map(channels.map((c) => [c.id, c])),
   };
 }
 

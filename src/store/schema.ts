@@ -467,6 +467,18 @@ export interface HeartbeatStateTable {
   missed_at: number | null;
 }
 
+/** A Teams channel or webhook that escalation levels page directly (014-channels). */
+export interface NotifyChannelsTable {
+  id: string;
+  name: string;
+  /** teams | webhook */
+  kind: string;
+  address: string;
+  secret_env: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface DB {
   settings: SettingsTable;
   users: UsersTable;
@@ -490,6 +502,7 @@ export interface DB {
   notices: NoticesTable;
   silences: SilencesTable;
   heartbeat_state: HeartbeatStateTable;
+  notify_channels: NotifyChannelsTable;
   silence_approvals: SilenceApprovalsTable;
   page_attempts: PageAttemptsTable;
   delivery_limits: DeliveryLimitsTable;

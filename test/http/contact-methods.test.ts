@@ -404,6 +404,17 @@ describe.each(storeKinds)('contact methods and notification rules on $name', (ki
       expect(await pagesOf(id)).toEqual(expect.arrayContaining([['alice.home@example.com', 'sent'], [hook!.url, 'cancelled']]));
     });
 
+    it('a delayed step to a method paused after the page was queued is cancelled, not sent', async () => {
+      await setUp();
+      const id = await trigger('queue');
+      await h.advanceMinutes(2);
+      expect((await h.api('PUT', '/api/v1/users/alice/contact-methods/hook', { paused: true }, alice)).status).toBe(200);
+      await h.advanceMinutes(10);
+      expect(hook!.posts).toHaveLength(0);
+      const pages = (await alertDetail(h, id)).pages as { destination: string; status: string; last_error?: string | null }[];
+      expect(pages.find((p) => p.destination === hook!.url)).toMatchObject({ status: 'cancelled' });
+    });
+
     it('a low-urgency alert follows the low list: email only', async () => {
       await setUp();
       const id = await trigger('slow', 'warning');

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queueNotice } from '../../src/notify/notices.js';
 import { twilioSignature } from '../../src/notify/twilio/signature.js';
+import { DEFAULT_DELIVERY_LIMITS } from '../../src/notify/throttle.js';
 import { Harness } from '../helpers/harness.js';
 import { storeKinds, sqliteKind } from '../helpers/stores.js';
 import { FakeTwilio } from '../helpers/twilio-server.js';
@@ -148,6 +149,21 @@ describe.each(storeKinds)('SMS and voice through Twilio on $name', (kind) => {
     const v = await view(id);
     expect(v.alert.status).toBe('triggered');
     expect(v.timeline.filter((e) => e.surface === 'sms')).toEqual([]);
+  });
+
+  it('with noise limits on, alerts held for one number go out as one SMS naming how many, with the link to them', async () => {
+    await h.stop();
+    h = await Harness.start(kind, { orgYaml: ORG, listen: true, twilio: twilio.options(), deliveryLimits: DEFAULT_DELIVERY_LIMITS });
+    twilio.attach(h.app.ctx.publicUrl, h.baseUrl);
+    const first = await trigger(PAYMENTS_KEY, 'Error rate 7%');
+    await trigger(PAYMENTS_KEY, 'Latency p99 3 s');
+    await trigger(PAYMENTS_KEY, 'Queue backlog');
+    expect(twilio.messagesTo(ALICE).map((m) => m.body)).toEqual([`[CRITICAL] Payments API: Error rate 7% (#${first}). Reply 1a to ack, 1r resolve, 1e escalate`]);
+    await h.advanceMinutes(1);
+    const [, bundled, ...rest] = twilio.messagesTo(ALICE);
+    expect(rest).toEqual([]);
+    expect(bundled?.body).toMatch(/^\[CRITICAL\] 2 new alerts on Payments API: (Latency p99 3 s; Queue backlog|Queue backlog; Latency p99 3 s) http:\/\/watchkeeper\.test\/alerts$/);
+    expect(bundled!.body.length).toBeLessThanOrEqual(160);
   });
 
   it('calls, reads the alert, repeats the menu on a wrong key and acknowledges on 4 as that person via voice', async () => {

@@ -26,6 +26,7 @@ export type Surface =
   | 'sms'
   | 'voice'
   | 'slack'
+  | 'teams'
   | 'heartbeat'
   | 'engine'
   | 'config';

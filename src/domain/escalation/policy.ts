@@ -19,7 +19,7 @@ import { MINUTE } from '../clock.js';
  * (GoAlert's choice) because a half-edited policy must never skip or repeat a page mid-incident.
  */
 export interface EscalationTarget {
-  kind: 'user' | 'team' | 'schedule';
+  kind: 'user' | 'team' | 'schedule' | 'channel';
   /** Stored id of the user, team or schedule. */
   id: string;
   /** For team targets: only members with this team role (e.g. "lead"). */

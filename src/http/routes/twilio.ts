@@ -66,7 +66,7 @@ export function twilioRoutes(app: App, router: ApiRouter): void {
     const alertId = queryInt(req, 'alert');
     const code = queryInt(req, 'code');
     if (alertId === null || code === null) return reply.status(400).type('text/plain; charset=utf-8').send('alert and code query parameters are required');
-    return sendTwiml(reply, await voiceAlertScript(ctx, p.To ?? '', alertId, code));
+    return sendTwiml(reply, await voiceAlertScript(ctx, p.To ?? '', alertId, code, queryInt(req, 'more') ?? 0));
   });
 
   http.post(TWILIO_PATHS.voiceKeys, async (req, reply) => {

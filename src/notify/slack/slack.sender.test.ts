@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buttons, messageText, SlackApiServer } from '../../../test/helpers/slack-server.js';
-import { samplePage } from '../page-message.fixture.js';
+import { sampleBundle, samplePage } from '../page-message.fixture.js';
 import { SenderRegistry } from '../sender.js';
 import { slackClient } from './slack-api.js';
 import { SlackSender } from './slack.sender.js';
@@ -37,6 +37,16 @@ describe('SlackSender', () => {
     const reg = new SenderRegistry();
     reg.register(sender);
     expect(reg.supports('slack')).toEqual({ notices: true, verification: false, policyTarget: false, replies: true, statusUpdates: true });
+  });
+
+  it('sends a bundle (alerts a noise limit held) as one direct message listing them, without buttons', async () => {
+    const r = await sender.send(samplePage({ channel: 'slack', destination: 'U0ALICE001', pageId: 10, bundle: sampleBundle(3) }));
+    expect(r.ok).toBe(true);
+    const [m] = slack.messages('D0ALICE001');
+    expect(m && messageText(m)).toContain('3 new alerts on Clipper Critical');
+    expect(m && messageText(m)).toContain('#102 [high] Clipper Critical: Disk full on node 2');
+    expect(m && buttons(m)).toEqual([]);
+    expect(recorded).toEqual([]);
   });
 
   it('sends a notice as a plain direct message', async () => {

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { ChannelSupport, NoticeMessage, PageMessage, SendResult, Sender } from '../sender.js';
-import { failed } from '../sender.js';
+import { bundleLines, failed, renderSubject } from '../sender.js';
 import { classifySlackError } from './slack-api.js';
 import { alertMessage, noticeMessage, type SlackMessage } from './slack-blocks.js';
 
@@ -28,6 +28,11 @@ export class SlackSender implements Sender {
   ) {}
 
   async send(msg: PageMessage): Promise<SendResult> {
+    if (msg.bundle) {
+      // Several alerts in one direct message (a noise limit held them): no buttons, since each
+      // would act on one alert only; the link opens them all.
+      return (await this.post(msg.destination, noticeMessage({ subject: renderSubject(msg), text: bundleLines(msg.bundle).join('\n'), url: msg.bundle.url }))).result;
+    }
     const a = msg.alert;
     const m = alertMessage({
       id: a.id,

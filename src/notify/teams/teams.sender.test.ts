@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TeamsServer } from '../../../test/helpers/teams-server.js';
-import { samplePage } from '../page-message.fixture.js';
+import { sampleBundle, samplePage } from '../page-message.fixture.js';
 import type { NoticeMessage } from '../sender.js';
-import { classify, TeamsSender } from './teams.sender.js';
+import { classify, pageCard, TeamsSender } from './teams.sender.js';
 
 /**
  * The Teams sender against a local server that answers as Teams' incoming webhooks (200 "1", or
@@ -109,5 +109,16 @@ describe('Microsoft Teams sender', () => {
 
   it('declares what the channel supports', () => {
     expect(sender.supports).toEqual({ notices: true, verification: false, policyTarget: true, replies: false, statusUpdates: false });
+  });
+});
+
+describe('a bundled page on Teams', () => {
+  it('lists the alerts and offers one link to them all, no acknowledge buttons', () => {
+    const card = pageCard(samplePage({ bundle: sampleBundle(12) })) as { body: { text: string }[]; actions: { title: string; url: string }[] };
+    const texts = card.body.map((b) => b.text);
+    expect(texts[0]).toBe('CRITICAL · 12 new alerts on Clipper Critical');
+    expect(texts).toContain('#100 [critical] Clipper Critical: Disk full on node 0');
+    expect(texts.at(-1)).toBe('… and 2 more');
+    expect(card.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Open alerts', url: 'https://watchkeeper.example.com/alerts' }]);
   });
 });

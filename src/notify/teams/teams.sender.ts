@@ -19,7 +19,7 @@
  */
 import { Agent, request, type Dispatcher } from 'undici';
 import type { NoticeMessage, PageMessage, SendResult, Sender } from '../sender.js';
-import { detailRows, errorMessage, escalationText, failed, firedText, formatTimestamp, isWebUrl, sent, truncate } from '../sender.js';
+import { detailRows, errorMessage, escalationText, failed, firedText, formatTimestamp, isWebUrl, sent, truncate, bundleHeadline, bundleLines, renderSubject } from '../sender.js';
 import { retryAfterMs, USER_AGENT } from '../webhook/webhook.sender.js';
 
 export const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
@@ -109,6 +109,14 @@ const COLOR: Record<string, string> = { critical: 'Attention', high: 'Attention'
 
 export function pageCard(msg: PageMessage): Record<string, unknown> {
   const { alert } = msg;
+  if (msg.bundle) {
+    // Several alerts in one message (a noise limit held them): list them; one link opens them all.
+    const body = [
+      { type: 'TextBlock', text: `${alert.severity.toUpperCase()} · ${bundleHeadline(msg.bundle)}`, weight: 'Bolder', color: COLOR[alert.severity] ?? 'Default', size: 'Medium', wrap: true },
+      ...bundleLines(msg.bundle).map((line) => ({ type: 'TextBlock', text: truncate(line, MAX_TEXT), wrap: true, spacing: 'Small' })),
+    ];
+    return card(body, [{ type: 'Action.OpenUrl', title: 'Open alerts', url: msg.bundle.url }], renderSubject(msg));
+  }
   const test = msg.kind === 'test';
   const body: Record<string, unknown>[] = [];
   if (test) body.push({ type: 'TextBlock', text: 'Test page: nothing is wrong; no action is needed.', weight: 'Bolder', color: 'Good', wrap: true });

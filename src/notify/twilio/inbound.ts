@@ -175,11 +175,13 @@ async function callRow(ctx: Ctx, toRaw: string, alertId: number, code: number): 
 const NO_LONGER: Verb[] = [{ say: 'Watchkeeper. This alert call is no longer valid. Open Watchkeeper to see your alerts.' }, { hangup: true }];
 
 /** The script of an alert call when it is answered. */
-export async function voiceAlertScript(ctx: Ctx, toRaw: string, alertId: number, code: number): Promise<string> {
+export async function voiceAlertScript(ctx: Ctx, toRaw: string, alertId: number, code: number, more = 0): Promise<string> {
   const row = await callRow(ctx, toRaw, alertId, code);
   const a = row ? await alertBrief(ctx, alertId) : null;
   if (!a) return twiml(...NO_LONGER);
-  const intro = `Watchkeeper alert. ${capital(a.severity)}. ${spoken(a.service)}. ${spoken(a.summary)}.`;
+  // A bundled call (a noise limit held several alerts) reads the most urgent and counts the rest.
+  const others = more > 0 ? ` And ${more} more new ${more === 1 ? 'alert' : 'alerts'}: open Watchkeeper to see ${more === 1 ? 'it' : 'them'}.` : '';
+  const intro = `Watchkeeper alert. ${capital(a.severity)}. ${spoken(a.service)}. ${spoken(a.summary)}.${others}`;
   if (a.status === 'resolved') return twiml({ say: `${intro} This alert is already resolved${a.resolvedBy ? ` by ${a.resolvedBy}` : ''}.` }, ...GOODBYE);
   const ack = a.status === 'acknowledged' ? ` It is acknowledged${a.acknowledgedBy ? ` by ${a.acknowledgedBy}` : ''}.` : '';
   return twiml(...menu(ctx.publicUrl, alertId, code, [intro + ack]));

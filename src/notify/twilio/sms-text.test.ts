@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { samplePage } from '../page-message.fixture.js';
-import { MAX_SMS, parseReply, smsNoticeBody, smsPageBody } from './sms-text.js';
+import { sampleBundle, samplePage } from '../page-message.fixture.js';
+import { MAX_SMS, parseReply, smsBundleBody, smsNoticeBody, smsPageBody } from './sms-text.js';
 
 describe('parseReply', () => {
   it.each([
@@ -68,5 +68,15 @@ describe('smsPageBody', () => {
     expect(smsNoticeBody('Your verification code is 481516')).toBe('Watchkeeper: Your verification code is 481516');
     expect(smsNoticeBody('Watchkeeper verification code: 481516')).toBe('Watchkeeper verification code: 481516');
     expect(smsNoticeBody('x'.repeat(400)).length).toBe(MAX_SMS);
+  });
+});
+
+describe('smsBundleBody', () => {
+  it('names how many alerts and where in one SMS with the link to them, and offers no reply code', () => {
+    const body = smsBundleBody(samplePage({ bundle: sampleBundle(12) }));
+    expect(body.length).toBeLessThanOrEqual(MAX_SMS);
+    expect(body).toMatch(/^\[CRITICAL\] 12 new alerts on Clipper Critical: /);
+    expect(body.endsWith(' https://watchkeeper.example.com/alerts')).toBe(true);
+    expect(body).not.toMatch(/Reply \d+a/);
   });
 });

@@ -1,4 +1,4 @@
-import { singleLine, truncate, type PageMessage } from '../sender.js';
+import { renderSubject, singleLine, truncate, type PageMessage } from '../sender.js';
 
 /**
  * What a person can text back, and the words of the messages. A page fits one SMS: 160
@@ -74,6 +74,15 @@ export function smsPageBody(msg: PageMessage, code: number | null): string {
   const room = () => MAX_SMS - prefix.length - tail.length - service.length - 2;
   if (room() < 30) service = truncate(service, Math.max(8, service.length - (30 - room())));
   return `${prefix}${service}: ${truncate(summary, Math.max(1, room()))}${tail}`;
+}
+
+/**
+ * Several alerts held by a noise limit, in one SMS: "[CRITICAL] 5 new alerts on Clipper: Disk
+ * full; CPU high; … https://…/alerts". No reply code: a code acts on one alert, and this names many.
+ */
+export function smsBundleBody(msg: PageMessage): string {
+  const url = msg.bundle?.url ?? msg.alert.url;
+  return `${truncate(renderSubject(msg), MAX_SMS - url.length - 1)} ${url}`;
 }
 
 /** A notice as one SMS: the short text, marked as Watchkeeper's. */

@@ -14,7 +14,7 @@ import { isOptedOut, optOut, replyCodeFor } from '../../store/twilio.repo.js';
 import { failed, type NoticeMessage, type PageMessage, type SendResult, type Sender } from '../sender.js';
 import { TWILIO_UNSUBSCRIBED, TwilioClient } from './client.js';
 import type { TwilioOptions } from './config.js';
-import { OPTED_OUT_ERROR, smsNoticeBody, smsPageBody } from './sms-text.js';
+import { OPTED_OUT_ERROR, smsBundleBody, smsNoticeBody, smsPageBody } from './sms-text.js';
 import { statusCallbackUrl } from './urls.js';
 
 export class TwilioSmsSender implements Sender {
@@ -35,6 +35,7 @@ export class TwilioSmsSender implements Sender {
 
   async send(msg: PageMessage): Promise<SendResult> {
     if (await isOptedOut(this.ctx.store.db, msg.destination)) return failed(false, OPTED_OUT_ERROR);
+    if (msg.bundle) return this.post(msg.destination, smsBundleBody(msg));
     const code = msg.kind === 'page' ? await replyCodeFor(this.ctx.store, msg.destination, msg.alert.id, msg.user.id, this.ctx.clock.now()) : null;
     return this.post(msg.destination, smsPageBody(msg, code));
   }

@@ -14,6 +14,7 @@ const base = (publicUrl: string) => publicUrl.replace(/\/+$/, '');
 
 export const statusCallbackUrl = (publicUrl: string) => `${base(publicUrl)}${TWILIO_PATHS.status}`;
 export const inboundSmsUrl = (publicUrl: string) => `${base(publicUrl)}${TWILIO_PATHS.sms}`;
-export const voiceUrl = (publicUrl: string, alertId: number, code: number) => `${base(publicUrl)}${TWILIO_PATHS.voice}?alert=${alertId}&code=${code}`;
+/** `more`: how many other alerts a bundled call stands for (the call reads the first). */
+export const voiceUrl = (publicUrl: string, alertId: number, code: number, more = 0) => `${base(publicUrl)}${TWILIO_PATHS.voice}?alert=${alertId}&code=${code}${more > 0 ? `&more=${more}` : ''}`;
 export const voiceKeysUrl = (publicUrl: string, alertId: number, code: number) => `${base(publicUrl)}${TWILIO_PATHS.voiceKeys}?alert=${alertId}&code=${code}`;
 export const voiceNoticeUrl = (publicUrl: string, noticeId: number) => `${base(publicUrl)}${TWILIO_PATHS.voiceNotice}?notice=${noticeId}`;

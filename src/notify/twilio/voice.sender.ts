@@ -36,7 +36,7 @@ export class TwilioVoiceSender implements Sender {
   async send(msg: PageMessage): Promise<SendResult> {
     if (await isOptedOut(this.ctx.store.db, msg.destination)) return failed(false, OPTED_OUT_ERROR);
     const code = await replyCodeFor(this.ctx.store, msg.destination, msg.alert.id, msg.user.id, this.ctx.clock.now());
-    return this.call(msg.destination, voiceUrl(this.ctx.publicUrl, msg.alert.id, code));
+    return this.call(msg.destination, voiceUrl(this.ctx.publicUrl, msg.alert.id, code, msg.bundle ? msg.bundle.count - 1 : 0));
   }
 
   async notify(msg: NoticeMessage): Promise<SendResult> {

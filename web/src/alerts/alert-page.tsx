@@ -295,7 +295,7 @@ function AlertView({ detail, reload, error }: { detail: AlertDetail; reload: () 
             <tbody>
               {pages.map((p) => (
                 <tr key={p.id}>
-                  <td>{p.user.name ?? p.user.id}</td>
+                  <td>{p.to_channel ? `#${p.to_channel}` : (p.user.name ?? p.user.id)}</td>
                   <td>
                     {p.channel}
                     {p.contact_method && <span className="muted small"> ({p.contact_method})</span>}

@@ -83,6 +83,8 @@ export interface TimelineEvent {
 export interface Page {
   id: number;
   user: { id: string; name: string | null };
+  /** Set when an escalation level paged a channel (Teams, webhook) rather than a person. */
+  to_channel?: string | null;
   channel: string;
   contact_method: string | null;
   destination: string;

@@ -39,7 +39,7 @@ export interface Notice {
 
 export const METHOD_TYPES: { type: string; label: string; placeholder: string; hint: string }[] = [
   { type: 'email', label: 'Email', placeholder: 'alex@example.com', hint: 'A code is sent there to confirm it.' },
-  { type: 'sms', label: 'SMS', placeholder: '+44 7700 900123', hint: 'A mobile number in international format (+ and country code). A code is sent by SMS.' },
+  { type: 'sms', label: 'SMS', placeholder: '+44 7911 123456', hint: 'A mobile number in international format (+ and country code). A code is sent by SMS.' },
   { type: 'voice', label: 'Voice call', placeholder: '+44 20 7946 0958', hint: 'A phone number in international format. A call reads out a code.' },
   { type: 'slack', label: 'Slack', placeholder: 'U024BE7LH', hint: 'Your Slack member ID: in Slack, open your profile → ⋯ → Copy member ID.' },
   {
