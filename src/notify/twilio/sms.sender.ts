@@ -9,39 +9,23 @@
  * A number that texted STOP gets nothing until it texts START: its pages fail at once and for
  * good, which lets the person's other contact methods take over.
  */
-import type { Ctx } from '../../commands/context.js';
-import { isOptedOut, optOut, replyCodeFor } from '../../store/twilio.repo.js';
-import { failed, type NoticeMessage, type PageMessage, type SendResult, type Sender } from '../sender.js';
-import { TWILIO_UNSUBSCRIBED, TwilioClient } from './client.js';
-import type { TwilioOptions } from './config.js';
+import { optOut, replyCodeFor } from '../../store/twilio.repo.js';
+import { failed, type NoticeMessage, type PageMessage, type SendResult } from '../sender.js';
+import { TwilioSender } from './base.js';
+import { TWILIO_UNSUBSCRIBED } from './client.js';
 import { OPTED_OUT_ERROR, smsBundleBody, smsNoticeBody, smsPageBody } from './sms-text.js';
 import { statusCallbackUrl } from './urls.js';
 
-export class TwilioSmsSender implements Sender {
+export class TwilioSmsSender extends TwilioSender {
   readonly channel = 'sms';
-  readonly supports = { notices: true, verification: true, replies: true };
-  private readonly client: TwilioClient;
 
-  constructor(
-    private readonly ctx: Ctx,
-    opts: TwilioOptions,
-  ) {
-    this.client = new TwilioClient(opts, () => ctx.clock.now());
-  }
-
-  async close(): Promise<void> {
-    await this.client.close();
-  }
-
-  async send(msg: PageMessage): Promise<SendResult> {
-    if (await isOptedOut(this.ctx.store.db, msg.destination)) return failed(false, OPTED_OUT_ERROR);
+  protected async sendPage(msg: PageMessage): Promise<SendResult> {
     if (msg.bundle) return this.post(msg.destination, smsBundleBody(msg));
     const code = msg.kind === 'page' ? await replyCodeFor(this.ctx.store, msg.destination, msg.alert.id, msg.user.id, this.ctx.clock.now()) : null;
     return this.post(msg.destination, smsPageBody(msg, code));
   }
 
-  async notify(msg: NoticeMessage): Promise<SendResult> {
-    if (await isOptedOut(this.ctx.store.db, msg.destination)) return failed(false, OPTED_OUT_ERROR);
+  protected async sendNotice(msg: NoticeMessage): Promise<SendResult> {
     return this.post(msg.destination, smsNoticeBody(msg.short));
   }
 

@@ -6,41 +6,23 @@
  * on this alert only. Twilio reports how the call ended (completed, busy, no-answer, failed) on
  * the status callback.
  */
-import type { Ctx } from '../../commands/context.js';
-import { isOptedOut, replyCodeFor } from '../../store/twilio.repo.js';
-import { failed, type NoticeMessage, type PageMessage, type SendResult, type Sender } from '../sender.js';
-import { TwilioClient } from './client.js';
-import type { TwilioOptions } from './config.js';
-import { OPTED_OUT_ERROR } from './sms-text.js';
+import { replyCodeFor } from '../../store/twilio.repo.js';
+import type { NoticeMessage, PageMessage, SendResult } from '../sender.js';
+import { TwilioSender } from './base.js';
 import { statusCallbackUrl, voiceNoticeUrl, voiceUrl } from './urls.js';
 
 /** Seconds the phone rings before Twilio gives up (its status is then no-answer). */
 const RING_SECONDS = 45;
 
-export class TwilioVoiceSender implements Sender {
+export class TwilioVoiceSender extends TwilioSender {
   readonly channel = 'voice';
-  readonly supports = { notices: true, verification: true, replies: true };
-  private readonly client: TwilioClient;
 
-  constructor(
-    private readonly ctx: Ctx,
-    opts: TwilioOptions,
-  ) {
-    this.client = new TwilioClient(opts, () => ctx.clock.now());
-  }
-
-  async close(): Promise<void> {
-    await this.client.close();
-  }
-
-  async send(msg: PageMessage): Promise<SendResult> {
-    if (await isOptedOut(this.ctx.store.db, msg.destination)) return failed(false, OPTED_OUT_ERROR);
+  protected async sendPage(msg: PageMessage): Promise<SendResult> {
     const code = await replyCodeFor(this.ctx.store, msg.destination, msg.alert.id, msg.user.id, this.ctx.clock.now());
     return this.call(msg.destination, voiceUrl(this.ctx.publicUrl, msg.alert.id, code, msg.bundle ? msg.bundle.count - 1 : 0));
   }
 
-  async notify(msg: NoticeMessage): Promise<SendResult> {
-    if (await isOptedOut(this.ctx.store.db, msg.destination)) return failed(false, OPTED_OUT_ERROR);
+  protected async sendNotice(msg: NoticeMessage): Promise<SendResult> {
     return this.call(msg.destination, voiceNoticeUrl(this.ctx.publicUrl, msg.noticeId));
   }
 
