@@ -248,7 +248,7 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
   const serviceIds = new Set<string>();
   for (const [si, s] of config.services.entries()) {
     const existing = services.get(s.name);
-    const fields = { description: s.description, escalation_policy_id: policyIds.get(s.escalationPolicy) ?? null, team_id: s.team ? (teamIds.get(s.team) ?? null) : null, slack: s.slack ? JSON.stringify(s.slack) : null };
+    const fields = { description: s.description, escalation_policy_id: policyIds.get(s.escalationPolicy) ?? null, team_id: s.team ? (teamIds.get(s.team) ?? null) : null, slack: s.slack ? JSON.stringify(s.slack) : null, runbooks: s.runbooks?.length ? JSON.stringify(s.runbooks) : null };
     let id: string;
     if (!existing) {
       id = newId();
@@ -256,7 +256,7 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
       await record('create', 'service', id, s.name);
     } else {
       id = existing.id;
-      if (!same({ description: existing.description, escalation_policy_id: existing.escalation_policy_id, team_id: existing.team_id, slack: existing.slack }, fields)) {
+      if (!same({ description: existing.description, escalation_policy_id: existing.escalation_policy_id, team_id: existing.team_id, slack: existing.slack, runbooks: existing.runbooks }, fields)) {
         await trx.updateTable('services').set({ ...fields, updated_at: now }).where('id', '=', id).execute();
         await record('update', 'service', id, s.name);
       }

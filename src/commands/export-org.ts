@@ -1,5 +1,6 @@
 import { DAY_NAMES, formatTurn, validateOrg } from '../config/org.js';
 import { slackRoutingToFile } from '../config/org-slack.js';
+import type { Runbook } from '../config/org-runbooks.js';
 import type { Layer } from '../domain/schedule/schedule.js';
 import type { EscalationPolicySpec } from '../domain/escalation/policy.js';
 import { AppError, type FieldProblem } from '../domain/errors.js';
@@ -125,6 +126,7 @@ export async function exportOrg(conn: Conn): Promise<OrgFile> {
         team: s.team_id ? teamName.get(s.team_id) : null,
         integrations: keys.filter((k) => k.service_id === s.id).map((k) => omitNull({ name: k.name, type: k.kind, secret_env: k.secret_env, ...heartbeatToFile(k.heartbeat) })),
         slack: slackRoutingToFile(s.slack),
+        runbooks: s.runbooks ? (JSON.parse(s.runbooks) as Runbook[]).map((r) => omitNull({ alert: r.alert, url: r.url, steps: r.steps })) : null,
       }),
     ),
     ...(channels.length ? { channels: channels.map((c) => omitNull({ name: c.name, type: c.kind, address: c.address, secret_env: c.secret_env })) } : {}),

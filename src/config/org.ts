@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { checkContactAddress } from './contact-address.js';
 import { checkSilencePolicy, SilencePolicySchema } from './org-silences.js';
 import { checkHeartbeat } from './org-heartbeats.js';
+import { checkRunbooks, RunbookSchema, type Runbook } from './org-runbooks.js';
 import type { SilencePolicy } from '../domain/silence/policy.js';
 import { checkSlackRouting, SlackRoutingSchema, type OrgServiceSlack } from './org-slack.js';
 import { AppError, type FieldProblem } from '../domain/errors.js';
@@ -142,6 +143,8 @@ export interface OrgService {
   integrations: OrgIntegration[];
   /** Alert posts to Slack channels by severity (see org-slack.ts); absent = none. */
   slack?: OrgServiceSlack;
+  /** Runbooks by alert name (see org-runbooks.ts); absent = none. */
+  runbooks?: Runbook[];
 }
 
 /** One rotation of a schedule; participants by user name (see toScheduleLayers). */
@@ -459,6 +462,7 @@ const ServiceSchema = z.strictObject({
   team: z.string().min(1).optional().describe('Name of the owning team.'),
   integrations: z.array(IntegrationSchema).max(20).default([]),
   slack: SlackRoutingSchema.optional(),
+  runbooks: z.array(RunbookSchema).max(200).optional().describe('What to do when an alert fires, by alert name.'),
 });
 
 const ChannelSchema = z
@@ -1035,6 +1039,7 @@ function checkService(service: ServiceInput, path: Path, refs: Refs, keys: KeyIn
     escalationPolicy: service.escalation_policy,
     team: service.team ?? null,
     integrations,
+    ...(service.runbooks ? { runbooks: checkRunbooks(service.runbooks, [...path, 'runbooks'], (at, m) => problems.add(at, m)) } : {}),
     ...(service.slack ? { slack: checkSlackRouting(service.slack, [...path, 'slack'], (raw, at) => sev.one(raw, at), refs.severities?.scale.levels.map((l) => l.name) ?? null, (at, m) => problems.add(at, m)) } : {}),
   };
 }

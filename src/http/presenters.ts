@@ -1,3 +1,4 @@
+import { alertNameOf, runbookFor, type Runbook } from '../config/org-runbooks.js';
 import type { AlertEventRow, AlertRow } from '../store/alert.repo.js';
 import type { OrgSnapshot } from '../store/org.repo.js';
 import type { PageAttemptRow, PageRow } from '../store/page.repo.js';
@@ -35,6 +36,10 @@ export function presentAlert(a: AlertRow, org: OrgSnapshot | null) {
     resolved_by: a.resolved_by,
     snoozed_until: iso(a.snoozed_until),
     silenced_by: a.silenced_by ?? null,
+    runbook: (() => {
+      const rb = runbookFor(service?.runbooks ? (JSON.parse(service.runbooks) as Runbook[]) : null, alertNameOf(a));
+      return rb ? { url: rb.url, steps: rb.steps } : null;
+    })(),
     escalation: {
       policy: policy ? { id: policy.id, name: policy.name } : a.escalation_policy_id ? { id: a.escalation_policy_id, name: null } : null,
       level: spec && spec.levels.length ? a.escalation_level + 1 : null,

@@ -35,6 +35,8 @@ export interface PageMessage {
     dedupKey: string;
     /** Web link to the alert. */
     url: string;
+    /** The service's runbook for this alert (by alert name, else its "*" one), or null. */
+    runbook?: { url: string | null; steps: string | null } | null;
   };
   /** Escalation level index (0-based); show as "level 1" to humans. */
   level: number;
@@ -284,6 +286,8 @@ export function renderPageText(msg: PageMessage): RenderedPage {
   ]);
   const actions = actionLines(msg);
   if (actions.length > 0) sections.push(actions);
+  const rb = alert.runbook;
+  if (rb && (rb.url || rb.steps)) sections.push(['Runbook:', ...(rb.url && isWebUrl(rb.url) ? [`  ${rb.url}`] : []), ...(rb.steps ? runbookSteps(rb.steps).map((l) => `  ${l}`) : [])]);
   const links = alert.links.filter((l) => isWebUrl(l.href)).map((l) => `  ${l.text ? `${l.text}: ` : ''}${l.href}`);
   if (links.length > 0) sections.push(['Links:', ...links]);
   const details = detailRows(alert.details);
@@ -292,6 +296,12 @@ export function renderPageText(msg: PageMessage): RenderedPage {
     `You are receiving this because you are on call for ${alert.serviceName} (${escalationText(msg)}).`,
   ]);
   return { subject: renderSubject(msg), text: sections.map((s) => s.join('\n')).join('\n\n') + '\n' };
+}
+
+/** The first lines of a runbook's steps, enough to start on from a phone; the rest is on the alert page. */
+export function runbookSteps(steps: string, max = 12): string[] {
+  const lines = steps.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+  return lines.length > max ? [...lines.slice(0, max), `… (${lines.length - max} more lines on the alert page)`] : lines;
 }
 
 function renderBundleText(msg: PageMessage, bundle: PageBundle): string {

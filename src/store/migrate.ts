@@ -14,6 +14,7 @@ import { migration011 } from './migrations/011-delivery-limits.js';
 import { migration012 } from './migrations/012-silences.js';
 import { migration013 } from './migrations/013-heartbeats.js';
 import { migration014 } from './migrations/014-channels.js';
+import { migration015 } from './migrations/015-runbooks.js';
 
 /** Migrations are code, in order; the same set serves SQLite and PostgreSQL. */
 export function migrations(store: Store): Record<string, Migration> {
@@ -32,6 +33,7 @@ export function migrations(store: Store): Record<string, Migration> {
     '012-silences': migration012(store.dialect),
     '013-heartbeats': migration013(store.dialect),
     '014-channels': migration014(store.dialect),
+    '015-runbooks': migration015(store.dialect),
   };
 }
 

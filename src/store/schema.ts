@@ -141,6 +141,8 @@ export interface ServicesTable {
   updated_at: number;
   /** Slack channel routing as JSON (see src/config/org-slack.ts), or null (008-slack). */
   slack: string | null;
+  /** JSON list of { alert, url, steps } (015-runbooks); null when the service has none. */
+  runbooks: string | null;
 }
 
 export interface IntegrationKeysTable {

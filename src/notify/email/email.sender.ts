@@ -16,6 +16,7 @@ import {
   isWebUrl,
   renderPageText,
   renderSubject,
+  runbookSteps,
   sent,
 } from '../sender.js';
 
@@ -224,7 +225,7 @@ ${testBanner(msg)}<p style="margin:0 0 4px;font-size:13px;color:#57606a;text-tra
 ${factsTable(msg)}
 ${actionButtons(msg, colour)}
 <p style="margin:20px 0 0;font-size:14px"><a href="${escapeHtml(msg.alert.url)}" style="color:#0969da">View alert #${msg.alert.id} in Watchkeeper</a></p>
-${linksList(msg)}${detailsTable(msg)}
+${runbookBlock(msg)}${linksList(msg)}${detailsTable(msg)}
 </td></tr>
 <tr><td style="padding:16px 24px;border-top:1px solid #d8dee4;font-size:12px;color:#57606a">You are receiving this because you are on call for ${escapeHtml(msg.alert.serviceName)} (${escapeHtml(escalationText(msg))}).</td></tr>
 </table>
@@ -294,6 +295,14 @@ function actionButtons(msg: PageMessage, colour: string): string {
 
 function button(label: string, href: string, colour: string): string {
   return `<td style="padding-right:12px"><a href="${escapeHtml(href)}" style="display:inline-block;padding:12px 28px;background:${colour};color:#ffffff;font-size:16px;font-weight:600;text-decoration:none;border-radius:4px">${escapeHtml(label)}</a></td>`;
+}
+
+function runbookBlock(msg: PageMessage): string {
+  const rb = msg.alert.runbook;
+  if (!rb || (!rb.url && !rb.steps)) return '';
+  const link = rb.url && isWebUrl(rb.url) ? `<p style="margin:0 0 8px;font-size:14px"><a href="${escapeHtml(rb.url)}" style="color:#0969da">${escapeHtml(rb.url)}</a></p>` : '';
+  const steps = rb.steps ? `<pre style="margin:0;white-space:pre-wrap;font-size:13px;font-family:SFMono-Regular,Consolas,Menlo,monospace">${escapeHtml(runbookSteps(rb.steps).join('\n'))}</pre>` : '';
+  return `<h2 style="margin:24px 0 8px;font-size:14px">Runbook</h2>${link}${steps}\n`;
 }
 
 function linksList(msg: PageMessage): string {

@@ -97,6 +97,7 @@ describe('WebhookSender against a real HTTP receiver', () => {
         created_at: '2026-03-08T08:00:00.000Z',
         details: { error_rate: 0.073 },
         links: [{ href: 'https://grafana.example.com/d/checkout', text: 'Dashboard' }],
+        runbook: null,
       },
       user: { id: 'u-alice', name: 'Alice', email: 'alice@example.com' },
       escalation: { level: 2, repeat: 0 },

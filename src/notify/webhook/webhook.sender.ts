@@ -21,7 +21,8 @@
  *       "count": 3,                        // how many times the alert fired
  *       "created_at": "2026-03-08T08:00:00.000Z",
  *       "details": { ... },                // as sent by the alert source, or null
- *       "links": [{ "href": "https://…", "text": "Dashboard" }]
+ *       "links": [{ "href": "https://…", "text": "Dashboard" }],
+ *       "runbook": { "url": "https://…", "steps": "1. …" }   // the service's runbook for it, or null
  *     },
  *     "user": { "id": "u-alice", "name": "Alice", "email": "alice@example.com" },
  *     "escalation": {
@@ -170,6 +171,7 @@ export function webhookPayload(msg: PageMessage, at: number): Record<string, unk
       created_at: new Date(alert.createdAt).toISOString(),
       details: alert.details,
       links: alert.links,
+      runbook: alert.runbook ?? null,
     },
     user: { id: msg.user.id, name: msg.user.name, email: msg.user.email },
     escalation: { level: msg.level + 1, repeat: msg.cycle },

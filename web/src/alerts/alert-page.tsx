@@ -252,6 +252,19 @@ function AlertView({ detail, reload, error }: { detail: AlertDetail; reload: () 
           ) : (
             <p className="muted">No labels.</p>
           )}
+          {a.runbook && (a.runbook.url || a.runbook.steps) && (
+            <section aria-label="Runbook">
+              <h3>Runbook</h3>
+              {a.runbook.url && /^https?:\/\//.test(a.runbook.url) && (
+                <p>
+                  <a href={a.runbook.url} target="_blank" rel="noreferrer noopener">
+                    {a.runbook.url}
+                  </a>
+                </p>
+              )}
+              {a.runbook.steps && <pre className="runbook">{a.runbook.steps}</pre>}
+            </section>
+          )}
           <h3>Links</h3>
           {links.length ? (
             <ul>

@@ -49,6 +49,9 @@ export interface Alert {
   resolved_at: string | null;
   resolved_by: string | null;
   snoozed_until: string | null;
+  silenced_by?: string | null;
+  /** The service's runbook for this alert (organisation file), or null. */
+  runbook?: { url: string | null; steps: string | null } | null;
   escalation: {
     policy: { id: string; name: string | null } | null;
     level: number | null;
