@@ -56,7 +56,11 @@ export async function reachability(ctx: Ctx, senders: SenderRegistry): Promise<R
   }
   for (const p of org.policies.values()) {
     p.spec.levels.forEach((lvl, i) => {
-      for (const t of lvl.targets) if (t.kind === 'user' && org.users.has(t.id)) add(t.id, { kind: 'escalation_policy', name: p.name, level: i + 1 });
+      for (const t of lvl.targets) {
+        if (t.kind === 'user' && org.users.has(t.id)) add(t.id, { kind: 'escalation_policy', name: p.name, level: i + 1 });
+        // A team target pages its members (with the target's role, when it names one).
+        if (t.kind === 'team') for (const m of org.teamMembers.get(t.id) ?? []) if ((!t.role || m.role === t.role) && org.users.has(m.userId)) add(m.userId, { kind: 'escalation_policy', name: p.name, level: i + 1 });
+      }
     });
   }
   if (onCall.size === 0) return { at: now, checked: 0, unreachable: [] };

@@ -120,4 +120,25 @@ describe.each(storeKinds)('reachability on $name', (kind) => {
     const after = (await h.api('GET', '/api/v1/reachability')).body.unreachable as Person[];
     expect(after.map((p) => p.user)).toEqual(['bob', 'carol', 'frank']);
   });
+
+  it('counts the members a team target pages, only those with its role when it names one', async () => {
+    h = await Harness.start(kind, {
+      orgYaml: `
+users:
+  - { name: alice, email: alice@example.com, contact_methods: [{ name: work, type: email, address: alice@example.com }] }
+  - { name: erin, email: erin@example.com, notification_rules: [] }
+  - { name: gus, email: gus@example.com, notification_rules: [] }
+teams:
+  - name: ops
+    members: [{ user: alice, role: lead }, { user: erin, role: lead }, { user: gus }]
+escalation_policies:
+  - name: ops
+    levels:
+      - targets: [{ team: ops, role: lead }]
+`,
+    });
+    const res = await h.api('GET', '/api/v1/reachability');
+    expect(res.body.checked).toBe(2);
+    expect((res.body.unreachable as Person[]).map((p) => [p.user, p.on_call])).toEqual([['erin', [{ kind: 'escalation_policy', name: 'ops', level: 1 }]]]);
+  });
 });
