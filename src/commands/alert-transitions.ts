@@ -9,6 +9,7 @@ import type { Tx } from '../store/db.js';
 import type { Actor, ChangeEvent } from './context.js';
 import { levelOverrides, notifyLevel } from './notify-level.js';
 import { eventRow } from './timeline.js';
+import { releaseInhibited } from './inhibition.js';
 
 /**
  * State changes of one alert inside a caller's transaction. Each writes the alert row, its timeline
@@ -77,6 +78,7 @@ export async function resolve(trx: Tx, alert: AlertRow, actor: Actor, now: numbe
     updated_at: now,
   });
   await insertAlertEvents(trx, [eventRow(alert.id, now, actor, 'resolved', `resolved by ${actor.name} via ${actor.surface}${note ? `: ${note}` : ''}`)]);
+  await releaseInhibited(trx, alert.id, now);
   return { changed: true, changes: [{ type: 'alert.updated', alertId: alert.id, status: 'resolved', at: now }], pages: 0 };
 }
 

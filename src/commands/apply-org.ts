@@ -1,3 +1,4 @@
+import { formatMatchers } from '../domain/silence/matchers.js';
 import { resolveIntegrationKey, toPolicySpec, toScheduleLayers, type OrgConfig, type OrgIntegration } from '../config/org.js';
 import { sql } from 'kysely';
 import { AppError } from '../domain/errors.js';
@@ -18,7 +19,7 @@ import { eventRow } from './timeline.js';
  */
 export interface PlannedChange {
   action: 'create' | 'update' | 'delete';
-  kind: 'severities' | 'silence_policy' | 'user' | 'team' | 'schedule' | 'channel' | 'escalation_policy' | 'service' | 'integration';
+  kind: 'severities' | 'silence_policy' | 'inhibit_rules' | 'user' | 'team' | 'schedule' | 'channel' | 'escalation_policy' | 'service' | 'integration';
   name: string;
 }
 
@@ -90,6 +91,13 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
   if (storedScale !== scaleJson) {
     await putSetting(trx, 'severities', scaleJson);
     await record('update', 'severities', null, 'severities', config.severities);
+  }
+
+  // Inhibition rules
+  const inhibitJson = JSON.stringify(config.inhibitRules);
+  if (((await getSetting(trx, 'inhibit_rules')) ?? '[]') !== inhibitJson) {
+    await putSetting(trx, 'inhibit_rules', inhibitJson);
+    await record('update', 'inhibit_rules', null, 'inhibit_rules', config.inhibitRules.map((r) => ({ source: formatMatchers(r.source), target: formatMatchers(r.target), equal: r.equal })));
   }
 
   // Silence policy: limits and approvals for new silences (silences already made keep their terms).

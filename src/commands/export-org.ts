@@ -11,6 +11,7 @@ import { DEFAULT_SCALE } from '../domain/severity/severity.js';
 import { applyOrg, type ApplyResult } from './apply-org.js';
 import { formatMatcher } from '../domain/silence/matchers.js';
 import { formatDuration, type SilencePolicy } from '../domain/silence/policy.js';
+import type { InhibitRule } from '../domain/silence/inhibition.js';
 import type { Actor, Ctx } from './context.js';
 
 /**
@@ -27,6 +28,7 @@ export type OrgFile = {
   services: Record<string, unknown>[];
   channels?: Record<string, unknown>[];
   silence_policy?: Record<string, unknown> | null;
+  inhibit_rules?: Record<string, unknown>[];
 };
 
 const omitNull = <T extends Record<string, unknown>>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as T;
@@ -130,8 +132,14 @@ export async function exportOrg(conn: Conn): Promise<OrgFile> {
       }),
     ),
     ...(channels.length ? { channels: channels.map((c) => omitNull({ name: c.name, type: c.kind, address: c.address, secret_env: c.secret_env })) } : {}),
+    ...inhibitRulesToFile(JSON.parse((await getSetting(conn, 'inhibit_rules')) ?? '[]') as InhibitRule[]),
     ...silencePolicyToFile(JSON.parse((await getSetting(conn, 'silence_policy')) ?? 'null') as SilencePolicy | null),
   };
+}
+
+function inhibitRulesToFile(rules: InhibitRule[]): Pick<OrgFile, 'inhibit_rules'> {
+  if (rules.length === 0) return {};
+  return { inhibit_rules: rules.map((r) => ({ source_matchers: r.source.map(formatMatcher), target_matchers: r.target.map(formatMatcher), equal: r.equal })) };
 }
 
 function silencePolicyToFile(p: SilencePolicy | null): Pick<OrgFile, 'silence_policy'> {

@@ -13,6 +13,7 @@ import { eventRow } from './timeline.js';
 import type { Actor, ChangeEvent, Ctx } from './context.js';
 import { levelOverrides, notifyLevel } from './notify-level.js';
 import { silenceCache, silencing, type Silence } from './silences.js';
+import { findInhibitor, inhibitedText, inhibitTargets } from './inhibition.js';
 
 export interface IngestItem {
   /** The service the event is for (from its integration key or the API caller's choice). */
@@ -102,7 +103,10 @@ async function openAlert(w: IngestWrites, trx: Tx, org: OrgSnapshot, p: Prepared
   const policy = p.service.escalation_policy_id ? org.policies.get(p.service.escalation_policy_id) : undefined;
   const spec = policy?.spec ?? null;
   const level = spec ? firstApplicableLevel(spec, p.severity, 0) : null;
-  const silence = silences.length ? silencing(silences, { service: p.service.name, ...event.labels, severity: p.severity }, now) : null;
+  const labels = { service: p.service.name, ...event.labels, severity: p.severity };
+  const silence = silences.length ? silencing(silences, labels, now) : null;
+  // Silenced wins: an alert both silenced and inhibited shows the silence that will end.
+  const inhibitor = silence ? null : await findInhibitor(trx, org, labels, null);
   const values = {
     service_id: p.service.id,
     dedup_key: p.dedupKey,
@@ -136,12 +140,17 @@ async function openAlert(w: IngestWrites, trx: Tx, org: OrgSnapshot, p: Prepared
     next_escalation_at: null as number | null,
     snoozed_until: null,
     silenced_by: silence?.id ?? null,
+    inhibited_by: inhibitor?.id ?? null,
   };
   // The first timer is known before the insert, so it goes into the same row write. A silenced
   // alert's timer is the silence's end: the engine checks it again then and pages if it must.
   if (silence) {
     values.notify_seq = 0;
     values.next_escalation_at = silence.endsAt;
+  } else if (inhibitor) {
+    // Released (made due) when the inhibiting alert resolves.
+    values.notify_seq = 0;
+    values.next_escalation_at = null;
   } else if (level !== null) values.next_escalation_at = nextTimer({ ...values, id: 0 }, {}, spec);
   const row = await w.insertOpen(values);
   if (!row) return undefined;
@@ -150,6 +159,8 @@ async function openAlert(w: IngestWrites, trx: Tx, org: OrgSnapshot, p: Prepared
   if (silence) {
     const until = new Date(silence.endsAt).toISOString().replace(/\.000Z$/, 'Z');
     events.push(eventRow(row.id, now, { kind: 'system', id: null, name: 'Watchkeeper', surface: 'engine' }, 'silenced', `silenced until ${until} by ${silence.createdBy}: ${silence.comment}; nobody paged`, { silence_id: silence.id }));
+  } else if (inhibitor) {
+    events.push(eventRow(row.id, now, { kind: 'system', id: null, name: 'Watchkeeper', surface: 'engine' }, 'inhibited', inhibitedText(inhibitor), { inhibited_by: inhibitor.id }));
   } else if (level !== null && spec) {
     const overrides = await levelOverrides(trx, spec, level, p.severity, now);
     const n = notifyLevel(org, row, spec, level, 0, 1, now, actor, 'alert opened', overrides);
@@ -160,6 +171,12 @@ async function openAlert(w: IngestWrites, trx: Tx, org: OrgSnapshot, p: Prepared
     events.push(eventRow(row.id, now, { kind: 'system', id: null, name: 'Watchkeeper', surface: 'engine' }, 'unreachable', `nobody paged: ${why}`));
   }
   sink.events.push(...events);
+  if (org.inhibitRules.length) {
+    // This alert may be the source of a rule: the alerts it inhibits stop paging. Their rows are
+    // written directly, so the batch's queued rows go first.
+    await flush(w, sink);
+    sink.changes.push(...(await inhibitTargets(trx, org, row, now)));
+  }
   return row;
 }
 

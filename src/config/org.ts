@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { checkContactAddress } from './contact-address.js';
 import { checkSilencePolicy, SilencePolicySchema } from './org-silences.js';
 import { checkHeartbeat } from './org-heartbeats.js';
+import { checkInhibitRules, InhibitRuleSchema } from './org-inhibit.js';
+import type { InhibitRule } from '../domain/silence/inhibition.js';
 import { checkRunbooks, RunbookSchema, type Runbook } from './org-runbooks.js';
 import type { SilencePolicy } from '../domain/silence/policy.js';
 import { checkSlackRouting, SlackRoutingSchema, type OrgServiceSlack } from './org-slack.js';
@@ -188,6 +190,7 @@ export interface OrgConfig {
   channels: OrgChannel[];
   /** Null when the file has no silence_policy section: any silence, no approvals. */
   silencePolicy: SilencePolicy | null;
+  inhibitRules: InhibitRule[];
 }
 
 export type OrgValidation = { ok: true; config: OrgConfig } | { ok: false; problems: FieldProblem[] };
@@ -490,6 +493,7 @@ const OrgFileSchema = z
     services: z.array(ServiceSchema).nullish(),
     channels: z.array(ChannelSchema).nullish(),
     silence_policy: SilencePolicySchema.nullish(),
+    inhibit_rules: z.array(InhibitRuleSchema).nullish(),
   })
   .describe('Watchkeeper organisation: severities, users, teams, on-call schedules, escalation policies, services and the silence policy.');
 
@@ -501,7 +505,7 @@ type PolicyInput = z.output<typeof PolicySchema>;
 type LevelInput = z.output<typeof LevelSchema>;
 type ServiceInput = z.output<typeof ServiceSchema>;
 
-const SECTIONS = ['severities', 'users', 'teams', 'schedules', 'escalation_policies', 'services', 'channels', 'silence_policy'] as const;
+const SECTIONS = ['severities', 'users', 'teams', 'schedules', 'escalation_policies', 'services', 'channels', 'silence_policy', 'inhibit_rules'] as const;
 
 /** JSON Schema (draft 2020-12) of the file, for editors: `# yaml-language-server: $schema=…`. */
 export function orgJsonSchema(): Record<string, unknown> {
@@ -1104,6 +1108,7 @@ export function validateOrg(raw: unknown): OrgValidation {
   const keys: KeyIndex = { keys: new Map(), keyEnvs: new Map() };
   const services = serviceInputs.map((s, i) => (s ? checkService(s, ['services', i], refs, keys, problems, sev) : null));
 
+  const inhibitRules = root.inhibit_rules === undefined || root.inhibit_rules === null ? [] : checkInhibitRules(parseList(root.inhibit_rules, ['inhibit_rules'], InhibitRuleSchema, problems).filter(notNull), ['inhibit_rules'], (at, m) => problems.add(at, m));
   let silencePolicy: SilencePolicy | null = null;
   if (root.silence_policy !== undefined && root.silence_policy !== null) {
     const input = parseWith(SilencePolicySchema, root.silence_policy, ['silence_policy'], problems);
@@ -1122,6 +1127,7 @@ export function validateOrg(raw: unknown): OrgValidation {
       services: services.filter(notNull),
       channels: channels.filter(notNull),
       silencePolicy,
+      inhibitRules,
     },
   };
 }

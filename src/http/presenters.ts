@@ -36,6 +36,7 @@ export function presentAlert(a: AlertRow, org: OrgSnapshot | null) {
     resolved_by: a.resolved_by,
     snoozed_until: iso(a.snoozed_until),
     silenced_by: a.silenced_by ?? null,
+    inhibited_by: a.inhibited_by ?? null,
     runbook: (() => {
       const rb = runbookFor(service?.runbooks ? (JSON.parse(service.runbooks) as Runbook[]) : null, alertNameOf(a));
       return rb ? { url: rb.url, steps: rb.steps } : null;

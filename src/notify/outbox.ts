@@ -77,7 +77,7 @@ interface Claimed {
   cancelReason: string | null;
 }
 
-type AlertForMessage = Pick<AlertRow, 'id' | 'summary' | 'severity' | 'status' | 'service_id' | 'source' | 'details' | 'links' | 'count' | 'created_at' | 'dedup_key' | 'labels' | 'class'>;
+type AlertForMessage = Pick<AlertRow, 'id' | 'summary' | 'severity' | 'status' | 'service_id' | 'source' | 'details' | 'links' | 'count' | 'created_at' | 'dedup_key' | 'labels' | 'class' | 'silenced_by' | 'inhibited_by'>;
 
 export class Deliverer {
   readonly owner = `notify-${randomUUID().slice(0, 8)}`;
@@ -143,8 +143,10 @@ export class Deliverer {
         // waiting for verification since the page was queued (a changed address is unverified).
         const cm = methods.get(page.contact_method_id);
         const methodGone = !cm ? (isChannelPage(page) ? 'channel removed' : 'contact method removed') : Number(cm.paused) === 1 ? 'contact method paused' : !cm.verified ? 'contact method not verified' : cm.address !== page.destination ? 'contact method address changed' : null;
-        if (alert && alert.status === 'triggered' && !methodGone) live.push(page);
-        else out.push({ page, bundle: [], msg: null, cancelReason: !alert ? 'alert deleted' : alert.status !== 'triggered' ? `alert ${alert.status} before delivery` : `${methodGone} before delivery` });
+        // A page queued before a silence or an inhibiting alert took hold of its alert waits no more.
+        const muted = alert ? (alert.silenced_by !== null ? 'alert silenced' : alert.inhibited_by !== null ? `alert inhibited by #${alert.inhibited_by}` : null) : null;
+        if (alert && alert.status === 'triggered' && !methodGone && !muted) live.push(page);
+        else out.push({ page, bundle: [], msg: null, cancelReason: !alert ? 'alert deleted' : alert.status !== 'triggered' ? `alert ${alert.status} before delivery` : muted ? `${muted} before delivery` : `${methodGone} before delivery` });
       }
       const groups = this.limits ? await this.applyLimits(trx, org, now, live, alerts, out) : live.map((page) => ({ page, bundle: [] as PageRow[] }));
       const tokens: { token_hash: string; alert_id: number; user_id: string; action: string; created_at: number; expires_at: number; used_at: null }[] = [];
@@ -174,7 +176,7 @@ export class Deliverer {
     for (let i = 0; i < ids.length; i += 500) {
       const rows = await trx
         .selectFrom('alerts')
-        .select(['id', 'summary', 'severity', 'status', 'service_id', 'source', 'details', 'links', 'count', 'created_at', 'dedup_key', 'labels', 'class'])
+        .select(['id', 'summary', 'severity', 'status', 'service_id', 'source', 'details', 'links', 'count', 'created_at', 'dedup_key', 'labels', 'class', 'silenced_by', 'inhibited_by'])
         .where('id', 'in', ids.slice(i, i + 500))
         .execute();
       for (const a of rows) into.set(a.id, a);

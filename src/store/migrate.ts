@@ -15,6 +15,7 @@ import { migration012 } from './migrations/012-silences.js';
 import { migration013 } from './migrations/013-heartbeats.js';
 import { migration014 } from './migrations/014-channels.js';
 import { migration015 } from './migrations/015-runbooks.js';
+import { migration016 } from './migrations/016-inhibition.js';
 
 /** Migrations are code, in order; the same set serves SQLite and PostgreSQL. */
 export function migrations(store: Store): Record<string, Migration> {
@@ -34,6 +35,7 @@ export function migrations(store: Store): Record<string, Migration> {
     '013-heartbeats': migration013(store.dialect),
     '014-channels': migration014(store.dialect),
     '015-runbooks': migration015(store.dialect),
+    '016-inhibition': migration016(store.dialect),
   };
 }
 

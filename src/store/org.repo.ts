@@ -3,6 +3,7 @@ import type { Layer } from '../domain/schedule/schedule.js';
 import { DEFAULT_SCALE, SeverityMap, type SeverityScale } from '../domain/severity/severity.js';
 import type { Conn } from './db.js';
 import type { SilencePolicy } from '../domain/silence/policy.js';
+import type { InhibitRule } from '../domain/silence/inhibition.js';
 import type { ContactMethodsTable, IntegrationKeysTable, NotificationRulesTable, NotifyChannelsTable, ServicesTable, UsersTable } from './schema.js';
 import { DEFAULT_HANDOFF_REMINDER_MINUTES, type StoredSchedule } from './schedule.repo.js';
 import { getSetting } from './settings.repo.js';
@@ -34,6 +35,8 @@ export interface OrgSnapshot {
   integrationsByHash: Map<string, IntegrationKeysTable>;
   /** Teams channels and webhooks escalation levels page directly, by id. */
   channels: Map<string, NotifyChannelsTable>;
+  /** Alertmanager-style inhibition rules from the org file. */
+  inhibitRules: InhibitRule[];
   /** From the org file's silence_policy section; null: no limits. */
   silencePolicy: SilencePolicy | null;
 }
@@ -44,6 +47,7 @@ export async function loadOrg(conn: Conn): Promise<OrgSnapshot> {
   const scale: SeverityScale = scaleJson ? (JSON.parse(scaleJson) as SeverityScale) : DEFAULT_SCALE;
   const silencePolicy = JSON.parse((await getSetting(conn, 'silence_policy')) ?? 'null') as SilencePolicy | null;
   const channels = await conn.selectFrom('notify_channels').selectAll().execute();
+  const inhibitRules = JSON.parse((await getSetting(conn, 'inhibit_rules')) ?? '[]') as InhibitRule[];
   const [users, cms, rules, teams, members, policies, services, keys, schedules] = await Promise.all([
     conn.selectFrom('users').selectAll().execute(),
     conn.selectFrom('contact_methods').selectAll().execute(),
@@ -108,6 +112,7 @@ export async function loadOrg(conn: Conn): Promise<OrgSnapshot> {
     integrationsByHash: new Map(keys.map((k) => [k.key_hash, k])),
     silencePolicy,
     channels: new Map(channels.map((c) => [c.id, c])),
+    inhibitRules,
   };
 }
 

@@ -231,6 +231,8 @@ export interface AlertsTable {
   snoozed_until: number | null;
   /** The silence keeping this open alert from paging (012-silences); its timer is the silence's end. */
   silenced_by: Generated<string | null>;
+  /** The open alert whose firing inhibits this one (016-inhibition): it pages nobody until that resolves. */
+  inhibited_by: Generated<number | null>;
 }
 
 export interface AlertEventsTable {

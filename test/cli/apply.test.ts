@@ -37,7 +37,7 @@ describe('watchkeeper apply and validate', () => {
     out.length = 0;
     await cli('apply', '-f', file, '--server', h.baseUrl, '--token', h.adminToken);
     expect(out.join('\n')).toMatch(/~ severities severities/); // Clipper's own scale replaces the default
-    expect(out.at(-1)).toMatch(/^Applied: \d+ to create, 2 to update, 0 to delete\.$/);
+    expect(out.at(-1)).toMatch(/^Applied: \d+ to create, 3 to update, 0 to delete\.$/);
     const services = (await h.api('GET', '/api/v1/services')).body.services as { name: string }[];
     expect(services.map((s) => s.name)).toEqual(['Clipper Backend']);
 

@@ -6,6 +6,7 @@ import { escalateTo, escalationStateOf, nextTimer, policyOf, reasonText, type Tr
 import { eventRow } from '../../commands/timeline.js';
 import { systemActor, type ChangeEvent, type Ctx } from '../../commands/context.js';
 import { matchLabels, silenceCache, silencing, type Silence } from '../../commands/silences.js';
+import { findInhibitor, inhibitedText } from '../../commands/inhibition.js';
 import { HOT_PATH_ORG_AGE_MS } from '../../store/org.repo.js';
 
 const BATCH = 200;
@@ -36,7 +37,12 @@ export async function runEscalations(ctx: Ctx): Promise<EscalationTickResult> {
     const changes: ChangeEvent[] = [];
     for (const alert of due) {
       maxLag = Math.max(maxLag, now - (alert.next_escalation_at ?? now));
-      const r = alert.silenced_by !== null && alert.status === 'triggered' ? await silenceCheck(trx, org, alert, now, silences) : await advance(trx, org, alert, now);
+      const r =
+        alert.silenced_by !== null && alert.status === 'triggered'
+          ? await silenceCheck(trx, org, alert, now, silences)
+          : alert.inhibited_by !== null && alert.status === 'triggered'
+            ? await inhibitCheck(trx, org, alert, now)
+            : await advance(trx, org, alert, now);
       if (r.changed) escalated++;
       pages += r.pages;
       changes.push(...r.changes);
@@ -97,6 +103,29 @@ async function silenceCheck(trx: Tx, org: OrgSnapshot, alert: AlertRow, now: num
     return { changed: true, changes: [{ type: 'alert.updated', alertId: alert.id, status: alert.status, at: now }], pages: 0 };
   }
   return escalateTo(trx, org, { ...alert, silenced_by: null }, spec, level, 0, systemActor('engine'), now, 'silence over', { silenced_by: null });
+}
+
+/**
+ * An inhibited alert was released (its source resolved): if another open alert inhibits it, it
+ * stays muted by that one; otherwise it pages from its first level.
+ */
+async function inhibitCheck(trx: Tx, org: OrgSnapshot, alert: AlertRow, now: number): Promise<TransitionResult> {
+  const other = await findInhibitor(trx, org, matchLabels(alert, org.services.get(alert.service_id)?.name), alert.id);
+  if (other && other.id !== alert.inhibited_by) {
+    await insertAlertEvents(trx, [eventRow(alert.id, now, systemActor('engine'), 'inhibited', inhibitedText(other), { inhibited_by: other.id })]);
+  }
+  if (other) {
+    await updateAlert(trx, alert.id, { inhibited_by: other.id, next_escalation_at: null });
+    return { changed: false, changes: [], pages: 0 };
+  }
+  const spec = policyOf(alert);
+  const level = spec ? firstApplicableLevel(spec, alert.severity, 0) : null;
+  await insertAlertEvents(trx, [eventRow(alert.id, now, systemActor('engine'), 'uninhibited', level === null ? 'the inhibiting alert resolved; no escalation level applies, nobody paged' : 'the inhibiting alert resolved and this one is still open: paging')]);
+  if (!spec || level === null) {
+    await updateAlert(trx, alert.id, { inhibited_by: null, next_escalation_at: null, updated_at: now });
+    return { changed: true, changes: [{ type: 'alert.updated', alertId: alert.id, status: alert.status, at: now }], pages: 0 };
+  }
+  return escalateTo(trx, org, { ...alert, inhibited_by: null }, spec, level, 0, systemActor('engine'), now, 'inhibition over', { inhibited_by: null });
 }
 
 export function escalationModule(ctx: Ctx) {

@@ -71,7 +71,7 @@ export function presentSilence(s: Silence, now: number): Record<string, unknown>
 }
 
 /** An alert as Alertmanager's GET /api/v2/alerts shows it. */
-export function presentAmAlert(a: AlertRow, org: OrgSnapshot, now: number): Record<string, unknown> {
+export function presentAmAlert(a: AlertRow, org: OrgSnapshot, now: number, fingerprintOf: (alertId: number) => string | undefined = () => undefined): Record<string, unknown> {
   const labels = amLabels(a, org);
   const annotations: Record<string, string> = { summary: a.summary };
   const details = a.details ? (JSON.parse(a.details) as Record<string, unknown>) : {};
@@ -82,7 +82,11 @@ export function presentAmAlert(a: AlertRow, org: OrgSnapshot, now: number): Reco
     fingerprint: alertmanagerFingerprint(labels),
     receivers: [{ name: 'watchkeeper' }],
     startsAt: iso(a.first_seen_at),
-    status: { inhibitedBy: [], silencedBy: a.silenced_by ? [a.silenced_by] : [], state: a.silenced_by ? 'suppressed' : 'active' },
+    status: {
+      inhibitedBy: a.inhibited_by !== null ? [fingerprintOf(a.inhibited_by) ?? String(a.inhibited_by)] : [],
+      silencedBy: a.silenced_by ? [a.silenced_by] : [],
+      state: a.silenced_by || a.inhibited_by !== null ? 'suppressed' : 'active',
+    },
     updatedAt: iso(a.updated_at),
     generatorURL: (JSON.parse(a.links) as { href: string }[])[0]?.href ?? '',
     labels,
@@ -341,14 +345,16 @@ export function alertmanagerApiRoutes(app: App): void {
       const wanted = filters(q.filter);
       const showSilenced = bool(q.silenced, 'silenced', true);
       const showActive = bool(q.active, 'active', true);
-      bool(q.inhibited, 'inhibited', true);
       bool(q.unprocessed, 'unprocessed', true);
       const org = await ctx.org.get(ctx.store.db);
       const now = ctx.clock.now();
-      const open = await alertsMatching(ctx.store.db, org, wanted, 10_000);
+      const showInhibited = bool(q.inhibited, 'inhibited', true);
+      const all = await alertsMatching(ctx.store.db, org, [], 10_000);
+      const fingerprints = new Map(all.map((a) => [a.id, alertmanagerFingerprint(amLabels(a, org))]));
+      const open = wanted.length ? await alertsMatching(ctx.store.db, org, wanted, 10_000) : all;
       return open
-        .filter((a) => (a.silenced_by ? showSilenced : showActive))
-        .map((a) => presentAmAlert(a, org, now))
+        .filter((a) => (a.silenced_by ? showSilenced : a.inhibited_by !== null ? showInhibited : showActive))
+        .map((a) => presentAmAlert(a, org, now, (id) => fingerprints.get(id)))
         .sort((x, y) => String(x.fingerprint).localeCompare(String(y.fingerprint)));
     }),
   );
