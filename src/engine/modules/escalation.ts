@@ -95,14 +95,7 @@ async function silenceCheck(trx: Tx, org: OrgSnapshot, alert: AlertRow, now: num
     await updateAlert(trx, alert.id, { silenced_by: still.id, next_escalation_at: still.endsAt });
     return { changed: false, changes: [], pages: 0 };
   }
-  const spec = policyOf(alert);
-  const level = spec ? firstApplicableLevel(spec, alert.severity, 0) : null;
-  await insertAlertEvents(trx, [eventRow(alert.id, now, systemActor('engine'), 'unsilenced', level === null ? 'silence over; no escalation level applies, nobody paged' : 'silence over; alert still open: paging')]);
-  if (!spec || level === null) {
-    await updateAlert(trx, alert.id, { silenced_by: null, next_escalation_at: null, updated_at: now });
-    return { changed: true, changes: [{ type: 'alert.updated', alertId: alert.id, status: alert.status, at: now }], pages: 0 };
-  }
-  return escalateTo(trx, org, { ...alert, silenced_by: null }, spec, level, 0, systemActor('engine'), now, 'silence over', { silenced_by: null });
+  return unmute(trx, org, alert, now, { silenced_by: null }, 'unsilenced', 'silence over');
 }
 
 /**
@@ -118,14 +111,22 @@ async function inhibitCheck(trx: Tx, org: OrgSnapshot, alert: AlertRow, now: num
     await updateAlert(trx, alert.id, { inhibited_by: other.id, next_escalation_at: null });
     return { changed: false, changes: [], pages: 0 };
   }
+  return unmute(trx, org, alert, now, { inhibited_by: null }, 'uninhibited', 'the inhibiting alert resolved');
+}
+
+/**
+ * Nothing mutes the alert any more (silence over, inhibiting alert resolved): it pages from its
+ * first level, as if it had just opened; with no level for its severity, it only says so.
+ */
+async function unmute(trx: Tx, org: OrgSnapshot, alert: AlertRow, now: number, clear: Partial<AlertRow>, kind: string, why: string): Promise<TransitionResult> {
   const spec = policyOf(alert);
   const level = spec ? firstApplicableLevel(spec, alert.severity, 0) : null;
-  await insertAlertEvents(trx, [eventRow(alert.id, now, systemActor('engine'), 'uninhibited', level === null ? 'the inhibiting alert resolved; no escalation level applies, nobody paged' : 'the inhibiting alert resolved and this one is still open: paging')]);
+  await insertAlertEvents(trx, [eventRow(alert.id, now, systemActor('engine'), kind, level === null ? `${why}; no escalation level applies, nobody paged` : `${why}; alert still open: paging`)]);
   if (!spec || level === null) {
-    await updateAlert(trx, alert.id, { inhibited_by: null, next_escalation_at: null, updated_at: now });
+    await updateAlert(trx, alert.id, { ...clear, next_escalation_at: null, updated_at: now });
     return { changed: true, changes: [{ type: 'alert.updated', alertId: alert.id, status: alert.status, at: now }], pages: 0 };
   }
-  return escalateTo(trx, org, { ...alert, inhibited_by: null }, spec, level, 0, systemActor('engine'), now, 'inhibition over', { inhibited_by: null });
+  return escalateTo(trx, org, { ...alert, ...clear }, spec, level, 0, systemActor('engine'), now, why, clear);
 }
 
 export function escalationModule(ctx: Ctx) {
