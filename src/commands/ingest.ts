@@ -14,6 +14,7 @@ import type { Actor, ChangeEvent, Ctx } from './context.js';
 import { levelOverrides, notifyLevel } from './notify-level.js';
 import { silenceCache, silencing, type Silence } from './silences.js';
 import { findInhibitor, inhibitedText, inhibitTargets } from './inhibition.js';
+import { anySource } from '../domain/silence/inhibition.js';
 
 export interface IngestItem {
   /** The service the event is for (from its integration key or the API caller's choice). */
@@ -171,9 +172,10 @@ async function openAlert(w: IngestWrites, trx: Tx, org: OrgSnapshot, p: Prepared
     events.push(eventRow(row.id, now, { kind: 'system', id: null, name: 'Watchkeeper', surface: 'engine' }, 'unreachable', `nobody paged: ${why}`));
   }
   sink.events.push(...events);
-  if (org.inhibitRules.length) {
-    // This alert may be the source of a rule: the alerts it inhibits stop paging. Their rows are
-    // written directly, so the batch's queued rows go first.
+  if (org.inhibitRules.length && anySource(org.inhibitRules, labels)) {
+    // This alert is the source of a rule: the alerts it inhibits stop paging. Their rows are
+    // written directly, so the batch's queued rows go first (only then: flushing per alert would
+    // undo the batching of every other alert).
     await flush(w, sink);
     sink.changes.push(...(await inhibitTargets(trx, org, row, now)));
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isHttpUrl } from './contact-address.js';
 
 /**
  * A service's runbooks: what to do when one of its alerts fires, as a link, as steps written in
@@ -33,16 +34,7 @@ export function checkRunbooks(input: z.output<typeof RunbookSchema>[], path: Pat
   return input.map((r, i) => {
     const at = [...path, i];
     if (r.url === undefined && r.steps === undefined) problem(at, 'give a url, steps, or both');
-    if (r.url !== undefined) {
-      let ok = false;
-      try {
-        const u = new URL(r.url);
-        ok = (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '';
-      } catch {
-        ok = false;
-      }
-      if (!ok) problem([...at, 'url'], 'must be an http:// or https:// URL');
-    }
+    if (r.url !== undefined && !isHttpUrl(r.url)) problem([...at, 'url'], 'must be an http:// or https:// URL');
     const first = seen.get(r.alert);
     if (first !== undefined) problem([...at, 'alert'], `"${r.alert}" has a runbook already (runbooks[${first}])`);
     else seen.set(r.alert, i);
@@ -60,4 +52,21 @@ export function runbookFor(runbooks: readonly Runbook[] | null | undefined, aler
 export function alertNameOf(a: { labels: string; class: string | null }): string | null {
   const labels = JSON.parse(a.labels) as Record<string, string>;
   return labels.alertname ?? a.class ?? null;
+}
+
+const parsed = new Map<string, Runbook[]>();
+
+/**
+ * The runbook (url and steps) for an alert from its service's stored runbooks JSON, or null. Pages
+ * and the alert API both ask; the JSON is parsed once per distinct value.
+ */
+export function serviceRunbook(json: string | null, alert: { labels: string; class: string | null }): { url: string | null; steps: string | null } | null {
+  if (!json) return null;
+  let list = parsed.get(json);
+  if (!list) {
+    if (parsed.size > 500) parsed.clear();
+    parsed.set(json, (list = JSON.parse(json) as Runbook[]));
+  }
+  const rb = runbookFor(list, alertNameOf(alert));
+  return rb ? { url: rb.url, steps: rb.steps } : null;
 }

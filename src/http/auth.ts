@@ -27,6 +27,20 @@ const CACHE_MS = 5_000;
  * Bearer-token authentication for /api/v1. Tokens are looked up by hash; a short in-process cache
  * keeps the hot path to one map lookup, and a revoked token stops working within CACHE_MS.
  */
+/**
+ * The credential of an Authorization header: a bearer token, or the password of basic auth (as
+ * amtool and Prometheus send it, the token as password); null when the header is neither.
+ */
+export function credentialOf(header: string | undefined): string | null {
+  if (!header) return null;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(header);
+  if (bearer?.[1]) return bearer[1];
+  const basic = /^Basic\s+(\S+)$/i.exec(header);
+  if (!basic?.[1]) return null;
+  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+  return decoded.slice(decoded.indexOf(':') + 1);
+}
+
 export class Authenticator {
   private cache = new Map<string, { p: TokenPrincipal | null; until: number }>();
 
@@ -37,14 +51,8 @@ export class Authenticator {
     const cookie = req.cookies?.[SESSION_COOKIE];
     if (!header && cookie) return this.sessionPrincipal(req, cookie);
     if (!header) throw new AppError('unauthorized', 'missing Authorization header; send "Authorization: Bearer <token>" (see <data-dir>/admin-token on first start), or sign in');
-    const m = /^Bearer\s+(\S+)$/i.exec(header) ?? /^Basic\s+(\S+)$/i.exec(header);
-    if (!m?.[1]) throw new AppError('unauthorized', 'Authorization header must be "Bearer <token>"');
-    let token = m[1];
-    if (/^Basic/i.test(header)) {
-      // amtool-style basic auth: the token is the password.
-      const decoded = Buffer.from(token, 'base64').toString('utf8');
-      token = decoded.slice(decoded.indexOf(':') + 1);
-    }
+    const token = credentialOf(header);
+    if (token === null) throw new AppError('unauthorized', 'Authorization header must be "Bearer <token>"');
     const key = sha256Hex(token);
     const now = Date.now();
     let hit = this.cache.get(key);

@@ -1,4 +1,4 @@
-import { alertNameOf, runbookFor, type Runbook } from '../config/org-runbooks.js';
+import { serviceRunbook } from '../config/org-runbooks.js';
 import type { AlertEventRow, AlertRow } from '../store/alert.repo.js';
 import type { OrgSnapshot } from '../store/org.repo.js';
 import type { PageAttemptRow, PageRow } from '../store/page.repo.js';
@@ -37,10 +37,7 @@ export function presentAlert(a: AlertRow, org: OrgSnapshot | null) {
     snoozed_until: iso(a.snoozed_until),
     silenced_by: a.silenced_by ?? null,
     inhibited_by: a.inhibited_by ?? null,
-    runbook: (() => {
-      const rb = runbookFor(service?.runbooks ? (JSON.parse(service.runbooks) as Runbook[]) : null, alertNameOf(a));
-      return rb ? { url: rb.url, steps: rb.steps } : null;
-    })(),
+    runbook: serviceRunbook(service?.runbooks ?? null, a),
     escalation: {
       policy: policy ? { id: policy.id, name: policy.name } : a.escalation_policy_id ? { id: a.escalation_policy_id, name: null } : null,
       level: spec && spec.levels.length ? a.escalation_level + 1 : null,

@@ -10,7 +10,7 @@ import { newActionToken, sha256Hex } from '../store/ids.js';
 import { HOT_PATH_ORG_AGE_MS, type OrgSnapshot } from '../store/org.repo.js';
 import { fallOver, type FailedPage } from './fallover.js';
 import { CHANNEL_PREFIX } from '../commands/notify-level.js';
-import { alertNameOf, runbookFor, type Runbook } from '../config/org-runbooks.js';
+import { serviceRunbook } from '../config/org-runbooks.js';
 import { formatTimestamp, type PageMessage, type SendResult, type SenderRegistry } from './sender.js';
 import { describeRules, longestWindow, nextAllowedAt, parseMarks, rulesFor, type DeliveryLimits, type SentMark } from './throttle.js';
 
@@ -419,7 +419,7 @@ export class Deliverer {
         createdAt: alert.created_at,
         dedupKey: alert.dedup_key,
         url: `${base}/alerts/${alert.id}`,
-        runbook: runbookOf(service?.runbooks ?? null, alert),
+        runbook: serviceRunbook(service?.runbooks ?? null, alert),
       },
       level: page.level,
       cycle: page.cycle,
@@ -445,17 +445,4 @@ export function isChannelPage(page: Pick<PageRow, 'user_id'>): boolean {
 function recipientName(org: OrgSnapshot, page: Pick<PageRow, 'user_id' | 'contact_method_id'>): string {
   if (isChannelPage(page)) return `#${org.channels.get(page.contact_method_id)?.name ?? page.contact_method_id}`;
   return org.users.get(page.user_id)?.name ?? page.user_id;
-}
-
-const parsedRunbooks = new Map<string, Runbook[]>();
-/** The service's runbook for the alert; the stored JSON is parsed once per distinct value. */
-function runbookOf(json: string | null, alert: Pick<AlertRow, 'labels' | 'class'>): { url: string | null; steps: string | null } | null {
-  if (!json) return null;
-  let list = parsedRunbooks.get(json);
-  if (!list) {
-    if (parsedRunbooks.size > 500) parsedRunbooks.clear();
-    parsedRunbooks.set(json, (list = JSON.parse(json) as Runbook[]));
-  }
-  const rb = runbookFor(list, alertNameOf(alert));
-  return rb ? { url: rb.url, steps: rb.steps } : null;
 }

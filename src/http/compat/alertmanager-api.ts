@@ -3,10 +3,10 @@ import type { App } from '../../app.js';
 import { alertsMatching, expireSilence, getSilence, listSilences, matchLabels, saveSilence, silenceState, type Silence } from '../../commands/silences.js';
 import { alertmanagerFingerprint } from '../../domain/alert/fingerprint.js';
 import { AppError } from '../../domain/errors.js';
-import { formatMatchers, parseMatchers, MatcherError, type Matcher } from '../../domain/silence/matchers.js';
+import { formatMatchers, matchesAll, parseMatchers, MatcherError, type Matcher } from '../../domain/silence/matchers.js';
 import type { AlertRow } from '../../store/alert.repo.js';
 import type { OrgSnapshot } from '../../store/org.repo.js';
-import { actorOf, requireRole } from '../auth.js';
+import { actorOf, credentialOf, requireRole } from '../auth.js';
 import type { Role } from '../../commands/tokens.js';
 import type { IngestResult } from '../../commands/ingest.js';
 import { sha256Hex } from '../../store/ids.js';
@@ -149,17 +149,6 @@ function postableSilence(body: unknown): { id?: string; matchers: Matcher[]; sta
   return { ...(id ? { id } : {}), matchers, startsAt: parseTime(b.startsAt, 'startsAt', true), endsAt: parseTime(b.endsAt, 'endsAt', true), createdBy: b.createdBy as string, comment: b.comment as string };
 }
 
-/** The credential of a Bearer or Basic (password) Authorization header. */
-function credential(header: string | undefined): string | null {
-  if (!header) return null;
-  const bearer = /^Bearer\s+(\S+)$/i.exec(header);
-  if (bearer?.[1]) return bearer[1];
-  const basic = /^Basic\s+(\S+)$/i.exec(header);
-  if (!basic?.[1]) return null;
-  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
-  return decoded.slice(decoded.indexOf(':') + 1);
-}
-
 /**
  * Alertmanager's postable alerts as the webhook receiver's alerts, so both ways in share one
  * parser: an alert whose endsAt has passed is resolved, any other is firing (Prometheus re-sends
@@ -203,7 +192,7 @@ export function alertmanagerApiRoutes(app: App): void {
   const postAlerts = async (req: FastifyRequest, reply: FastifyReply, pathKey: string | null) => {
     const send = (status: number, body: unknown) => reply.status(status).type('application/json').send(JSON.stringify(body));
     const org = await ctx.org.recent(ctx.store.db, HOT_PATH_ORG_AGE_MS);
-    const cred = pathKey ?? credential(req.headers.authorization);
+    const cred = pathKey ?? credentialOf(req.headers.authorization);
     let integration: IntegrationKeysTable | null = null;
     let actor = null as null | { kind: 'integration' | 'user' | 'token'; id: string | null; name: string; surface: 'alertmanager' };
     if (cred) {
@@ -351,7 +340,7 @@ export function alertmanagerApiRoutes(app: App): void {
       const showInhibited = bool(q.inhibited, 'inhibited', true);
       const all = await alertsMatching(ctx.store.db, org, [], 10_000);
       const fingerprints = new Map(all.map((a) => [a.id, alertmanagerFingerprint(amLabels(a, org))]));
-      const open = wanted.length ? await alertsMatching(ctx.store.db, org, wanted, 10_000) : all;
+      const open = wanted.length ? all.filter((a) => matchesAll(wanted, matchLabels(a, org.services.get(a.service_id)?.name))) : all;
       return open
         .filter((a) => (a.silenced_by ? showSilenced : a.inhibited_by !== null ? showInhibited : showActive))
         .map((a) => presentAmAlert(a, org, now, (id) => fingerprints.get(id)))

@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { isHttpUrl } from '../../config/contact-address.js';
 import type { Ctx } from '../../commands/context.js';
 import type { FieldProblem } from '../../domain/errors.js';
 import type { EngineModule } from '../../engine/engine.js';
@@ -118,15 +119,8 @@ export function readSlackEnv(env: NodeJS.ProcessEnv): { slack: SlackOptions | nu
   const problems: FieldProblem[] = [];
   if (token && !/^xox[bp]-/.test(token)) problems.push({ field: 'WATCHKEEPER_SLACK_BOT_TOKEN', message: "must be the app's Bot User OAuth Token, starting xoxb- (api.slack.com/apps → OAuth & Permissions)" });
   if (!token && secret) problems.push({ field: 'WATCHKEEPER_SLACK_BOT_TOKEN', message: 'is not set but WATCHKEEPER_SLACK_SIGNING_SECRET is; set the bot token too, or unset both' });
-  if (apiUrl) {
-    let ok = false;
-    try {
-      const u = new URL(apiUrl);
-      ok = (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '';
-    } catch {
-      ok = false;
-    }
-    if (!ok) problems.push({ field: 'WATCHKEEPER_SLACK_API_URL', message: `must be an http:// or https:// URL such as ${DEFAULT_SLACK_API_URL} (got "${apiUrl}")` });
+  if (apiUrl && !isHttpUrl(apiUrl)) {
+    problems.push({ field: 'WATCHKEEPER_SLACK_API_URL', message: `must be an http:// or https:// URL such as ${DEFAULT_SLACK_API_URL} (got "${apiUrl}")` });
   }
   if (!token || problems.length) return { slack: null, problems };
   return { slack: { botToken: token, signingSecret: secret, apiUrl: apiUrl ?? DEFAULT_SLACK_API_URL }, problems };
