@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Conn, Store } from './db.js';
 
 /**
@@ -21,13 +22,19 @@ export interface ReplyCode {
   userId: string;
 }
 
+/** Advisory-lock namespace for reply-code allocation; the second key is the phone number's hash. */
+const REPLY_CODE_LOCK = 7_263_309;
+
 /**
  * The code for (phone, alert): the existing one, refreshed, or the smallest free one. Runs in a
- * transaction of its own; a concurrent allocation of the same code is detected by the primary key
- * and the loop tries again with what the other transaction committed.
+ * transaction of its own that holds a lock per phone number on PostgreSQL (SQLite writes one at a
+ * time anyway), so the SMS and the call of one alert sent at the same moment share a code: without
+ * it, one could miss the other's row in its first read and see it taken in its second. The primary
+ * key stays the last guard, and the loop tries again with what another transaction committed.
  */
 export async function replyCodeFor(store: Store, phone: string, alertId: number, userId: string, now: number): Promise<number> {
   return store.tx(async (trx) => {
+    if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${REPLY_CODE_LOCK}, hashtext(${phone}))`.execute(trx);
     for (let attempt = 0; attempt < 10; attempt++) {
       const existing = await trx.selectFrom('twilio_reply_codes').select('code').where('phone', '=', phone).where('alert_id', '=', alertId).orderBy('code').executeTakeFirst();
       if (existing) {
