@@ -62,7 +62,7 @@ export function runBenchmark(name, main, { timeLimitMs }) {
       // Open keep-alive sockets or timers in libraries must not keep a finished benchmark alive.
       process.exit(0);
     })
-    .catch((err) => fail(err instanceof Error ? (err.stack ?? err.message) : String(err), 1));
+    .catch((err) => fail(err instanceof Error ? `${err.stack ?? err.message}${err.cause ? `\ncaused by: ${err.cause instanceof Error ? err.cause.message : String(err.cause)}` : ""}` : String(err), 1));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import { Engine } from './engine/engine.js';
 import { escalationModule } from './engine/modules/escalation.js';
 import { retentionModule } from './engine/modules/retention.js';
 import { shiftNoticesModule } from './engine/modules/shift-notices.js';
+import { incidentUpdatesModule } from './engine/modules/incident-updates.js';
 import { Metrics } from './metrics.js';
 import { Deliverer } from './notify/outbox.js';
 import type { DeliveryLimits } from './notify/throttle.js';
@@ -107,6 +108,7 @@ export class App {
     this.engine = new Engine(this.ctx, interval, [
       escalationModule(this.ctx),
       shiftNoticesModule(this.ctx),
+      incidentUpdatesModule(this.ctx),
       { name: 'heartbeats', run: async () => (await checkHeartbeats(this.ctx, this.ingestor), false) },
       retentionModule(this.ctx, opts.retentionDays ?? 180),
     ]);

@@ -12,6 +12,12 @@ export class Metrics {
     labelNames: ['source', 'outcome'] as const,
     registers: [this.registry],
   });
+  readonly routingDropped = new Counter({
+    name: 'watchkeeper_routing_dropped_total',
+    help: 'Alerts dropped by a routing rule (answered as accepted, recorded nowhere), by rule.',
+    labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
   readonly ingestBatchSize = new Histogram({
     name: 'watchkeeper_ingest_batch_size',
     help: 'Events committed per ingest transaction (group commit).',

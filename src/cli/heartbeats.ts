@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Client } from '../client/client.js';
 import type { HeartbeatView } from '../commands/heartbeats.js';
+import { printJson } from './output.js';
 import { table } from './schedules.js';
 
 type MakeClient = (opts: { server?: string; token?: string }) => Client;
@@ -14,8 +15,14 @@ export function heartbeatCommands(program: Command, client: MakeClient): void {
     .description('Heartbeat integrations: inactive (never pinged), healthy, or missed (an alert is open); exit code 1 when any is missed')
     .option('--server <url>', 'server URL (WATCHKEEPER_SERVER)')
     .option('--token <token>', 'API token (WATCHKEEPER_TOKEN)')
-    .action(async (o: { server?: string; token?: string }) => {
+    .option('--json', 'print the API’s JSON instead of a table (for scripts)')
+    .action(async (o: { server?: string; token?: string; json?: boolean }) => {
       const r = await client(o).request<{ heartbeats: HeartbeatView[] }>('GET', '/api/v1/heartbeats');
+      if (o.json) {
+        printJson(r);
+        if (r.heartbeats.some((h) => h.state === 'missed')) process.exitCode = 1;
+        return;
+      }
       if (r.heartbeats.length === 0) {
         console.log('No heartbeats. Add an integration of type heartbeat (interval, grace) to a service in the organisation file.');
         return;

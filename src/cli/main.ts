@@ -1,17 +1,23 @@
-import fs from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { Client } from '../client/client.js';
-import { parseOrgYaml } from '../config/org.js';
-import { AppError } from '../domain/errors.js';
+import type { Client } from '../client/client.js';
 import { VERSION } from '../http/routes/ops.js';
 import { handoffCommands } from './handoffs.js';
 import { scheduleCommands } from './schedules.js';
 import { silenceCommands } from './silences.js';
+import { maintenanceCommands } from './maintenance.js';
 import { heartbeatCommands } from './heartbeats.js';
+import { incidentCommands } from './incidents.js';
+import { routingCommands } from './routing.js';
+import { policyCommands } from './policies.js';
+import { reportCommands } from './reports.js';
 import { contactMethodCommands } from './contact-methods.js';
-import { serve } from './serve.js';
 import { slackCommands } from './slack.js';
 import { twilioCommands } from './twilio.js';
+import { alertCommands } from './alerts.js';
+import { connect, loginCommands } from './login.js';
+import { oncallCommands } from './oncall.js';
+import { orgCommands } from './org.js';
+import { EXIT_CODES_HELP } from './output.js';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -19,34 +25,17 @@ const int = (name: string) => (v: string) => {
   return n;
 };
 
+/** Server and token by precedence: --server/--token, WATCHKEEPER_SERVER/_TOKEN, watchkeeper login. */
 function client(opts: { server?: string; token?: string }): Client {
-  return new Client({
-    server: opts.server ?? process.env.WATCHKEEPER_SERVER ?? 'http://localhost:8080',
-    token: opts.token ?? process.env.WATCHKEEPER_TOKEN ?? null,
-  });
-}
-
-interface PlanChange {
-  action: string;
-  kind: string;
-  name: string;
-}
-
-function printPlan(changes: PlanChange[], generated: { service: string; integration: string; type: string; key: string }[], dryRun: boolean): void {
-  if (changes.length === 0) {
-    console.log('No changes: the server already matches the file.');
-    return;
-  }
-  const sign: Record<string, string> = { create: '+', update: '~', delete: '-' };
-  for (const c of changes) console.log(`  ${sign[c.action] ?? '?'} ${c.kind.replace('_', ' ')} ${c.name}`);
-  const counts = ['create', 'update', 'delete'].map((a) => `${changes.filter((c) => c.action === a).length} to ${a}`).join(', ');
-  console.log(dryRun ? `Plan: ${counts}. Nothing changed (dry run).` : `Applied: ${counts}.`);
-  for (const k of generated) console.log(`Generated key for ${k.service}/${k.integration} (${k.type}): ${k.key}  (shown once; store it now)`);
+  return connect(opts);
 }
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
   program.name('watchkeeper').description('On-call and incident response: alerts in, escalation, pages out.').version(VERSION);
+  // Usage errors end as exit code 2 (see EXIT_CODES_HELP) rather than commander's process.exit(1);
+  // set before any command is added so every subcommand inherits it.
+  program.exitOverride().addHelpText('after', `\nStart with: watchkeeper login --server URL, then watchkeeper oncall or watchkeeper alerts list.\n${EXIT_CODES_HELP}`);
 
   program
     .command('serve')
@@ -54,48 +43,13 @@ export async function main(argv: string[]): Promise<void> {
     .option('-p, --port <port>', 'HTTP port', int('--port'), 8080)
     .option('--host <host>', 'address to listen on', '0.0.0.0')
     .option('-d, --data-dir <dir>', 'where the SQLite database and first-start admin token live', './data')
-    .option('--org <file>', 'organisation file (YAML) to apply at start; without it a fresh server loads the demo organisation')
+    .option('--org <file>', 'organisation file (YAML), or a folder of them, to apply at start; without it a fresh server loads the demo organisation')
     .option('--roles <roles>', 'roles this process runs: api,engine,notify', 'api,engine,notify')
     .addHelpText('after', '\nExamples:\n  watchkeeper serve\n  watchkeeper serve --port 9000 --org ./oncall.yaml\n  DATABASE_URL=postgres://localhost/watchkeeper watchkeeper serve --roles engine,notify')
     .action(async (o: { port: number; host: string; dataDir: string; org?: string; roles: string }) => {
+      // Loaded on demand: the server's modules would add a second to every other command's start.
+      const { serve } = await import('./serve.js');
       await serve({ port: o.port, host: o.host, dataDir: o.dataDir, roles: o.roles, ...(o.org ? { org: o.org } : {}) });
-    });
-
-  program
-    .command('validate')
-    .description('Check an organisation file offline; errors name the path')
-    .requiredOption('-f, --file <file>', 'organisation file (YAML)')
-    .addHelpText('after', '\nExample:\n  watchkeeper validate -f oncall.yaml')
-    .action((o: { file: string }) => {
-      try {
-        const config = parseOrgYaml(fs.readFileSync(o.file, 'utf8'), o.file);
-        console.log(`${o.file}: valid (${config.users.length} users, ${config.teams.length} teams, ${config.schedules.length} schedules, ${config.escalationPolicies.length} escalation policies, ${config.services.length} services)`);
-      } catch (err) {
-        if (err instanceof AppError) {
-          console.error(`${o.file}: ${err.problems.length || 1} problem(s)`);
-          for (const p of err.problems) console.error(`  ${p.field}: ${p.message}`);
-          process.exitCode = 2;
-          return;
-        }
-        throw err;
-      }
-    });
-
-  program
-    .command('apply')
-    .description('Apply an organisation file to a running server, all or nothing')
-    .requiredOption('-f, --file <file>', 'organisation file (YAML)')
-    .option('--dry-run', 'show the plan without changing anything')
-    .option('--server <url>', 'server URL (WATCHKEEPER_SERVER)')
-    .option('--token <token>', 'admin API token (WATCHKEEPER_TOKEN)')
-    .addHelpText('after', '\nExamples:\n  watchkeeper apply -f oncall.yaml --dry-run\n  WATCHKEEPER_TOKEN=$(cat data/admin-token) watchkeeper apply -f oncall.yaml')
-    .action(async (o: { file: string; dryRun?: boolean; server?: string; token?: string }) => {
-      const yaml = fs.readFileSync(o.file, 'utf8');
-      const r = await client(o).request<{ dry_run: boolean; changes: PlanChange[]; generated_keys: { service: string; integration: string; type: string; key: string }[] }>('POST', '/api/v1/config/apply', {
-        yaml,
-        dry_run: Boolean(o.dryRun),
-      });
-      printPlan(r.changes, r.generated_keys, r.dry_run);
     });
 
   const user = program.command('user').description('People: passwords for the web UI');
@@ -121,8 +75,17 @@ export async function main(argv: string[]): Promise<void> {
   slackCommands(program, client);
   twilioCommands(program, client);
   silenceCommands(program, client);
+  maintenanceCommands(program, client);
   heartbeatCommands(program, client);
+  incidentCommands(program, client);
+  routingCommands(program, client);
+  policyCommands(program, client);
+  reportCommands(program, client);
   contactMethodCommands(program, client);
+  oncallCommands(program, client);
+  alertCommands(program, client);
+  loginCommands(program);
+  orgCommands(program, client);
 
   program.showHelpAfterError('(run with --help for usage)');
   await program.parseAsync(argv);

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import type { Client } from '../client/client.js';
+import { printJson } from './output.js';
 
 /**
- * `watchkeeper oncall`, `schedule show|lint` and `override add|list|rm`: thin views over the API
+ * `watchkeeper schedule show|lint` and `override add|list|rm` (oncall is in ./oncall.ts): thin views over the API
  * (routes/schedules.ts). The server does the schedule maths; the CLI only lays out tables.
  */
 
@@ -100,28 +101,6 @@ export async function scheduleWeeks(api: Client, schedules: ApiSchedule[], weeks
 export function scheduleCommands(program: Command, client: MakeClient, clock: () => number = () => Date.now()): void {
   const conn = (c: Command) => c.option('--server <url>', 'server URL (WATCHKEEPER_SERVER)').option('--token <token>', 'API token (WATCHKEEPER_TOKEN)');
 
-  conn(
-    program
-      .command('oncall')
-      .description('Who is on call now (or at --at) in every schedule, or a team’s')
-      .option('--team <team>', 'only this team’s schedules')
-      .option('--at <time>', 'an ISO date-time with a zone, e.g. 2026-03-09T09:00Z (default: now)')
-      .addHelpText('after', '\nExamples:\n  watchkeeper oncall\n  watchkeeper oncall --team platform --at 2026-03-14T22:00Z'),
-  ).action(async (o: { team?: string; at?: string; server?: string; token?: string }) => {
-    const q = new URLSearchParams();
-    if (o.team) q.set('team', o.team);
-    if (o.at) q.set('at', o.at);
-    const r = await client(o).request<{ at: string; oncall: { schedule: string; team: string | null; role: string | null; user: string | null; until: string | null }[] }>(
-      'GET',
-      `/api/v1/oncall${q.size ? `?${q.toString()}` : ''}`,
-    );
-    if (r.oncall.length === 0) {
-      console.log(o.team ? `Team ${o.team} has no schedules.` : 'No schedules yet; add a schedules: section to the organisation file.');
-      return;
-    }
-    for (const line of table([['SCHEDULE', 'TEAM', 'ROLE', 'PERSON', 'UNTIL'], ...r.oncall.map((x) => [x.schedule, x.team ?? '-', x.role ?? '-', x.user ?? '(nobody)', short(x.until)])])) console.log(line);
-  });
-
   const schedule = program.command('schedule').description('On-call schedules');
   conn(
     schedule
@@ -157,11 +136,17 @@ export function scheduleCommands(program: Command, client: MakeClient, clock: ()
         if (!Number.isInteger(n) || n < 1 || n > 26) throw new Error('--weeks must be a whole number from 1 to 26');
         return n;
       }, 4)
+      .option('--json', 'print the API’s JSON (for scripts); the exit code is the same')
       .addHelpText('after', '\nExamples:\n  watchkeeper schedule lint\n  watchkeeper schedule lint --team platform --weeks 8   # in CI: fails when there is a problem'),
-  ).action(async (o: { team?: string; weeks: number; server?: string; token?: string }) => {
+  ).action(async (o: { team?: string; weeks: number; json?: boolean; server?: string; token?: string }) => {
     const q = new URLSearchParams({ weeks: String(o.weeks) });
     if (o.team) q.set('team', o.team);
     const r = await client(o).request<{ from: string; to: string; findings: { kind: string; message: string }[] }>('GET', `/api/v1/schedules/lint?${q.toString()}`);
+    if (o.json) {
+      printJson(r);
+      if (r.findings.length > 0) process.exitCode = 1;
+      return;
+    }
     const span = `the next ${o.weeks} week${o.weeks === 1 ? '' : 's'}`;
     if (r.findings.length === 0) {
       console.log(`no problems in ${span}${o.team ? ` for team ${o.team}` : ''}`);

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
@@ -8,7 +7,9 @@ import { readOidcEnv } from '../auth/oidc.js';
 import { readSlackEnv } from '../notify/slack/slack.js';
 import { readTwilioEnv } from '../notify/twilio/config.js';
 import { EnvError, loadEnv, type Env } from '../config/env.js';
-import { parseOrgYaml, type OrgConfig } from '../config/org.js';
+import type { OrgConfig } from '../config/org.js';
+import { AppError } from '../domain/errors.js';
+import { loadOrg } from '../config/org-files.js';
 import { openStore, StoreLockedError } from '../store/db.js';
 import { deliveryLimitsFromEnv } from '../notify/throttle.js';
 
@@ -83,7 +84,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
     if (empty) orgFile = DEMO_ORG;
   }
   if (orgFile) {
-    org = parseOrgYaml(fs.readFileSync(orgFile, 'utf8'), orgFile);
+    // One file or a folder of them, problems named by file (see org-files.ts).
+    const load = loadOrg(orgFile);
+    if (!load.ok) throw AppError.invalidMany(load.problems);
+    org = load.config;
     const result = await applyOrg(app.ctx, org, system);
     log.info({ file: orgFile, changes: result.changes.length }, `organisation applied from ${orgFile} (${result.changes.length} changes)`);
     for (const k of result.generatedKeys) log.info(`generated integration key for ${k.service}/${k.integration} (${k.type}): ${k.key} (shown once)`);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Client } from '../client/client.js';
+import { printJson } from './output.js';
 import { table } from './schedules.js';
 
 /**
@@ -69,9 +70,11 @@ export function silenceCommands(program: Command, client: MakeClient): void {
     silence
       .command('list')
       .description('Active and pending silences (--expired for the last five days’ expired ones too)')
-      .option('--expired', 'include expired silences'),
-  ).action(async (o: { expired?: boolean; server?: string; token?: string }) => {
+      .option('--expired', 'include expired silences')
+      .option('--json', 'print the API’s JSON instead of a table (for scripts)'),
+  ).action(async (o: { expired?: boolean; json?: boolean; server?: string; token?: string }) => {
     const r = await client(o).request<{ silences: ApiSilence[] }>('GET', `/api/v1/silences?state=${o.expired ? 'active,pending,expired' : 'active,pending'}`);
+    if (o.json) return printJson(r);
     if (r.silences.length === 0) {
       console.log('No silences. Add one with: watchkeeper silence add NAME=VALUE --duration 1h --comment WHY');
       return;
@@ -80,8 +83,9 @@ export function silenceCommands(program: Command, client: MakeClient): void {
     for (const line of table([['ID', 'STATE', 'MATCHERS', 'STARTS', 'ENDS', 'ALERTS', 'BY', 'COMMENT'], ...rows])) console.log(line);
   });
 
-  conn(silence.command('show').description('A silence and the open alerts it is holding').argument('<id>', 'silence id')).action(async (id: string, o: { server?: string; token?: string }) => {
+  conn(silence.command('show').description('A silence and the open alerts it is holding').argument('<id>', 'silence id').option('--json', 'print the API’s JSON (for scripts)')).action(async (id: string, o: { json?: boolean; server?: string; token?: string }) => {
     const r = await client(o).request<{ silence: ApiSilence; alerts: ApiAlert[] }>('GET', `/api/v1/silences/${encodeURIComponent(id)}`);
+    if (o.json) return printJson(r);
     const s = r.silence;
     console.log(`silence ${s.id} (${s.state}) ${s.matchers}`);
     console.log(`from ${short(s.starts_at)} to ${short(s.ends_at)} by ${s.created_by}: ${s.comment}`);

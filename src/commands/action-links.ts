@@ -2,6 +2,7 @@ import { AppError } from '../domain/errors.js';
 import { getAlertForUpdate } from '../store/alert.repo.js';
 import { sha256Hex } from '../store/ids.js';
 import { acknowledge, resolve } from './alert-transitions.js';
+import { cascadeToMembers, mergeResults } from './grouping.js';
 import type { Ctx } from './context.js';
 
 export interface ActionLinkInfo {
@@ -66,7 +67,10 @@ export async function useActionLink(ctx: Ctx, token: string): Promise<{ alertId:
       : { kind: 'user' as const, id: claimed.user_id, name: user?.name ?? claimed.user_id, surface: 'email' as const };
     const alert = await getAlertForUpdate(trx, ctx.store.dialect, claimed.alert_id);
     if (!alert) throw AppError.notFound(`alert #${claimed.alert_id}`);
-    const r = claimed.action === 'acknowledge' ? await acknowledge(trx, alert, actor, now) : await resolve(trx, alert, actor, now);
+    // A group's leader takes its open members along, as in the API (grouping.ts); members go first on resolve.
+    const members = claimed.action === 'resolve' ? await cascadeToMembers(trx, ctx.store.dialect, alert, 'resolve', actor, now) : null;
+    const one = claimed.action === 'acknowledge' ? await acknowledge(trx, alert, actor, now) : await resolve(trx, alert, actor, now);
+    const r = mergeResults(one, members ?? (await cascadeToMembers(trx, ctx.store.dialect, alert, 'acknowledge', actor, now)));
     return { alertId: alert.id, action: claimed.action, changed: r.changed, changes: r.changes };
   });
   ctx.bus.publish(result.changes);

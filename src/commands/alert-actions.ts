@@ -5,6 +5,7 @@ import type { Tx } from '../store/db.js';
 import type { OrgSnapshot } from '../store/org.repo.js';
 import { acknowledge, addNote, escalateManually, escalateTo, resolve, snooze, type TransitionResult } from './alert-transitions.js';
 import type { Actor, Ctx } from './context.js';
+import { cascadeToMembers, mergeResults } from './grouping.js';
 
 /**
  * What a person can do to an alert: one function per intent. Each owns its transaction, locks the
@@ -30,11 +31,16 @@ async function withAlert(
 export const ackAlert = (ctx: Ctx, id: number, actor: Actor) =>
   withAlert(ctx, id, async (trx, alert, _org, now) => {
     if (alert.status === 'resolved') throw new AppError('conflict', `alert #${id} is already resolved`);
-    return acknowledge(trx, alert, actor, now);
+    // A group's leader takes its open members along (grouping.ts).
+    return mergeResults(await acknowledge(trx, alert, actor, now), await cascadeToMembers(trx, ctx.store.dialect, alert, 'acknowledge', actor, now));
   });
 
 export const resolveAlert = (ctx: Ctx, id: number, actor: Actor, note?: string) =>
-  withAlert(ctx, id, (trx, alert, _org, now) => resolve(trx, alert, actor, now, note));
+  withAlert(ctx, id, async (trx, alert, _org, now) => {
+    // Members first: with none open, the leader's resolve ends the group instead of passing it on.
+    const members = await cascadeToMembers(trx, ctx.store.dialect, alert, 'resolve', actor, now);
+    return mergeResults(await resolve(trx, alert, actor, now, note), members);
+  });
 
 export const escalateAlert = (ctx: Ctx, id: number, actor: Actor, toLevel?: number) =>
   withAlert(ctx, id, (trx, alert, org, now) => escalateManually(trx, org, alert, actor, now, toLevel));

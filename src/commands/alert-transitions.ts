@@ -10,6 +10,7 @@ import type { Actor, ChangeEvent } from './context.js';
 import { levelOverrides, notifyLevel } from './notify-level.js';
 import { eventRow } from './timeline.js';
 import { releaseInhibited } from './inhibition.js';
+import { groupAfterResolve } from './group-membership.js';
 
 /**
  * State changes of one alert inside a caller's transaction. Each writes the alert row, its timeline
@@ -79,7 +80,8 @@ export async function resolve(trx: Tx, alert: AlertRow, actor: Actor, now: numbe
   });
   await insertAlertEvents(trx, [eventRow(alert.id, now, actor, 'resolved', `resolved by ${actor.name} via ${actor.surface}${note ? `: ${note}` : ''}`)]);
   await releaseInhibited(trx, alert.id, now);
-  return { changed: true, changes: [{ type: 'alert.updated', alertId: alert.id, status: 'resolved', at: now }], pages: 0 };
+  const grouped = alert.group_id !== null ? await groupAfterResolve(trx, alert, now) : [];
+  return { changed: true, changes: [{ type: 'alert.updated', alertId: alert.id, status: 'resolved', at: now }, ...grouped], pages: 0 };
 }
 
 /**

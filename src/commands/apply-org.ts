@@ -1,4 +1,6 @@
 import { formatMatchers } from '../domain/silence/matchers.js';
+import type { FieldChange } from '../config/org-diff.js';
+import { describeRule } from '../domain/routing/rules.js';
 import { resolveIntegrationKey, toPolicySpec, toScheduleLayers, type OrgConfig, type OrgIntegration } from '../config/org.js';
 import { sql } from 'kysely';
 import { AppError } from '../domain/errors.js';
@@ -9,6 +11,8 @@ import { DEFAULT_SCALE } from '../domain/severity/severity.js';
 import { audit } from './audit.js';
 import type { Actor, Ctx } from './context.js';
 import { eventRow } from './timeline.js';
+import { applyFileMaintenance } from './maintenance.js';
+import { groupingToJson } from '../config/org-grouping.js';
 
 /**
  * Applies an organisation file: the file is the truth, so what it lacks is removed. Everything
@@ -19,8 +23,10 @@ import { eventRow } from './timeline.js';
  */
 export interface PlannedChange {
   action: 'create' | 'update' | 'delete';
-  kind: 'severities' | 'silence_policy' | 'inhibit_rules' | 'user' | 'team' | 'schedule' | 'channel' | 'escalation_policy' | 'service' | 'integration';
+  kind: 'severities' | 'response_targets' | 'comp_time' | 'silence_policy' | 'maintenance_policy' | 'maintenance_window' | 'inhibit_rules' | 'routes' | 'incident_policy' | 'user' | 'team' | 'schedule' | 'channel' | 'escalation_policy' | 'service' | 'integration';
   name: string;
+  /** What changed, field by field (see plan-org.ts); only when the caller asked for it. */
+  fields?: FieldChange[];
 }
 
 export interface ApplyResult {
@@ -41,7 +47,14 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
 /** Advisory lock key for organisation applies on PostgreSQL. */
 const APPLY_LOCK = 7_263_301;
 
-export async function applyOrg(ctx: Ctx, config: OrgConfig, actor: Actor, opts: { dryRun?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<ApplyResult> {
+export interface ApplyOptions {
+  dryRun?: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** Runs the apply inside the transaction, e.g. to export before and after it (plan-org.ts). */
+  around?: (trx: Tx, apply: () => Promise<ApplyResult>) => Promise<ApplyResult>;
+}
+
+export async function applyOrg(ctx: Ctx, config: OrgConfig, actor: Actor, opts: ApplyOptions = {}): Promise<ApplyResult> {
   // Resolve env-held keys before the transaction so a missing variable changes nothing.
   const keys = new Map<OrgIntegration, string | null>();
   const problems: { field: string; message: string }[] = [];
@@ -61,7 +74,8 @@ export async function applyOrg(ctx: Ctx, config: OrgConfig, actor: Actor, opts: 
       // Several processes may apply the same file at start-up: one at a time, so the later ones
       // see what the first created and change nothing.
       if (ctx.store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${APPLY_LOCK})`.execute(trx);
-      const r = await applyInTx(trx, ctx.clock.now(), config, keys, actor);
+      const apply = () => applyInTx(trx, ctx.clock.now(), config, keys, actor);
+      const r = opts.around ? await opts.around(trx, apply) : await apply();
       if (opts.dryRun) throw new DryRun({ ...r, generatedKeys: [], dryRun: true });
       if (r.changes.length) await bumpConfigVersion(trx);
       return r;
@@ -100,12 +114,43 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
     await record('update', 'inhibit_rules', null, 'inhibit_rules', config.inhibitRules.map((r) => ({ source: formatMatchers(r.source), target: formatMatchers(r.target), equal: r.equal })));
   }
 
+  // Routing rules (names, not ids: a rule keeps meaning the same service after an apply)
+  const routesJson = JSON.stringify(config.routes);
+  if (((await getSetting(trx, 'routes')) ?? '[]') !== routesJson) {
+    await putSetting(trx, 'routes', routesJson);
+    await record('update', 'routes', null, 'routes', config.routes.map(describeRule));
+  }
+
+  // Response targets: what reports measure alerts against.
+  const targetsJson = JSON.stringify(config.responseTargets);
+  if (((await getSetting(trx, 'response_targets')) ?? '{}') !== targetsJson) {
+    await putSetting(trx, 'response_targets', targetsJson);
+    await record('update', 'response_targets', null, 'response_targets', config.responseTargets);
+  }
+
+  // Comp time: what reports count as owed; time already recorded as taken stays.
+  const compJson = JSON.stringify(config.compTime);
+  if (((await getSetting(trx, 'comp_time')) ?? 'null') !== compJson) {
+    await putSetting(trx, 'comp_time', compJson);
+    await record('update', 'comp_time', null, 'comp_time', config.compTime);
+  }
+
+  // Incident policy: update cadence and commander rule; open incidents keep the deadline they have.
+  const incidentPolicyJson = JSON.stringify(config.incidentPolicy);
+  if (((await getSetting(trx, 'incident_policy')) ?? 'null') !== incidentPolicyJson) {
+    await putSetting(trx, 'incident_policy', incidentPolicyJson);
+    await record('update', 'incident_policy', null, 'incident_policy', config.incidentPolicy);
+  }
+
   // Silence policy: limits and approvals for new silences (silences already made keep their terms).
   const policyJson = JSON.stringify(config.silencePolicy);
   if (((await getSetting(trx, 'silence_policy')) ?? 'null') !== policyJson) {
     await putSetting(trx, 'silence_policy', policyJson);
     await record('update', 'silence_policy', null, 'silence_policy', config.silencePolicy);
   }
+
+  // Maintenance policy and the file's maintenance windows (windows made through the API stay).
+  await applyFileMaintenance(trx, now, config, actor, record);
 
   // Users, their contact methods and notification rules
   const users = new Map((await trx.selectFrom('users').selectAll().execute()).map((u) => [u.name, u]));
@@ -256,7 +301,7 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
   const serviceIds = new Set<string>();
   for (const [si, s] of config.services.entries()) {
     const existing = services.get(s.name);
-    const fields = { description: s.description, escalation_policy_id: policyIds.get(s.escalationPolicy) ?? null, team_id: s.team ? (teamIds.get(s.team) ?? null) : null, slack: s.slack ? JSON.stringify(s.slack) : null, runbooks: s.runbooks?.length ? JSON.stringify(s.runbooks) : null };
+    const fields = { description: s.description, escalation_policy_id: policyIds.get(s.escalationPolicy) ?? null, team_id: s.team ? (teamIds.get(s.team) ?? null) : null, slack: s.slack ? JSON.stringify(s.slack) : null, runbooks: s.runbooks?.length ? JSON.stringify(s.runbooks) : null, grouping: groupingToJson(s.grouping) };
     let id: string;
     if (!existing) {
       id = newId();
@@ -264,7 +309,7 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
       await record('create', 'service', id, s.name);
     } else {
       id = existing.id;
-      if (!same({ description: existing.description, escalation_policy_id: existing.escalation_policy_id, team_id: existing.team_id, slack: existing.slack, runbooks: existing.runbooks }, fields)) {
+      if (!same({ description: existing.description, escalation_policy_id: existing.escalation_policy_id, team_id: existing.team_id, slack: existing.slack, runbooks: existing.runbooks, grouping: existing.grouping }, fields)) {
         await trx.updateTable('services').set({ ...fields, updated_at: now }).where('id', '=', id).execute();
         await record('update', 'service', id, s.name);
       }

@@ -19,7 +19,7 @@ export const systemActor = (surface: Surface = 'engine'): Actor => ({ kind: 'sys
 
 /** A change other parts of the process (SSE streams, the UI) may want to hear about after commit. */
 export interface ChangeEvent {
-  type: 'alert.created' | 'alert.updated' | 'page.updated' | 'config.changed';
+  type: 'alert.created' | 'alert.updated' | 'page.updated' | 'config.changed' | 'incident.updated';
   alertId?: number;
   status?: string;
   at: number;

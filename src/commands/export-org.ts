@@ -1,6 +1,7 @@
 import { DAY_NAMES, formatTurn, validateOrg } from '../config/org.js';
 import { slackRoutingToFile } from '../config/org-slack.js';
 import type { Runbook } from '../config/org-runbooks.js';
+import { groupingToFile } from '../config/org-grouping.js';
 import type { Layer } from '../domain/schedule/schedule.js';
 import type { EscalationPolicySpec } from '../domain/escalation/policy.js';
 import { AppError, type FieldProblem } from '../domain/errors.js';
@@ -12,7 +13,14 @@ import { applyOrg, type ApplyResult } from './apply-org.js';
 import { formatMatcher } from '../domain/silence/matchers.js';
 import { formatDuration, type SilencePolicy } from '../domain/silence/policy.js';
 import type { InhibitRule } from '../domain/silence/inhibition.js';
+import { incidentPolicyToFile } from '../config/org-incidents.js';
+import { responseTargetsToFile, type ResponseTargets } from '../config/org-targets.js';
+import { compTimeToFile, type CompTimePolicy } from '../config/org-comp-time.js';
+import { getIncidentPolicy } from '../store/incident.repo.js';
+import { routesSection } from '../config/org-routes.js';
+import { loadRoutes } from '../store/routes.repo.js';
 import type { Actor, Ctx } from './context.js';
+import { maintenanceToFile } from './maintenance.js';
 
 /**
  * The live organisation in the file format (snake_case, names instead of ids), so that
@@ -29,6 +37,12 @@ export type OrgFile = {
   channels?: Record<string, unknown>[];
   silence_policy?: Record<string, unknown> | null;
   inhibit_rules?: Record<string, unknown>[];
+  maintenance_policy?: Record<string, unknown>;
+  maintenance_windows?: Record<string, unknown>[];
+  incident_policy?: Record<string, unknown>;
+  response_targets?: Record<string, Record<string, string>>;
+  comp_time?: Record<string, unknown>;
+  routes?: Record<string, unknown>[];
 };
 
 const omitNull = <T extends Record<string, unknown>>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as T;
@@ -129,11 +143,17 @@ export async function exportOrg(conn: Conn): Promise<OrgFile> {
         integrations: keys.filter((k) => k.service_id === s.id).map((k) => omitNull({ name: k.name, type: k.kind, secret_env: k.secret_env, ...heartbeatToFile(k.heartbeat) })),
         slack: slackRoutingToFile(s.slack),
         runbooks: s.runbooks ? (JSON.parse(s.runbooks) as Runbook[]).map((r) => omitNull({ alert: r.alert, url: r.url, steps: r.steps })) : null,
+        grouping: groupingToFile(s.grouping),
       }),
     ),
     ...(channels.length ? { channels: channels.map((c) => omitNull({ name: c.name, type: c.kind, address: c.address, secret_env: c.secret_env })) } : {}),
     ...inhibitRulesToFile(JSON.parse((await getSetting(conn, 'inhibit_rules')) ?? '[]') as InhibitRule[]),
     ...silencePolicyToFile(JSON.parse((await getSetting(conn, 'silence_policy')) ?? 'null') as SilencePolicy | null),
+    ...(await maintenanceToFile(conn)),
+    ...incidentPolicyToFile(await getIncidentPolicy(conn)),
+    ...compTimeToFile(JSON.parse((await getSetting(conn, 'comp_time')) ?? 'null') as CompTimePolicy | null),
+    ...responseTargetsToFile(JSON.parse((await getSetting(conn, 'response_targets')) ?? '{}') as ResponseTargets),
+    ...routesSection(await loadRoutes(conn)),
   };
 }
 

@@ -32,6 +32,7 @@ import type { Actor, ChangeEvent, Ctx } from './context.js';
 import { formatInstant } from './handoff-notices.js';
 import { DAY, findSchedule, specOf, WHOLE_SHIFT_REACH_MS, wholeShifts } from './schedules.js';
 import { eventRow } from './timeline.js';
+import { scopeText, windowsDuring } from './maintenance.js';
 
 /**
  * Shift handoffs: the note written at each shift change (by the engine, see
@@ -137,6 +138,7 @@ export async function writeHandoffNote(trx: Tx, org: OrgSnapshot, s: StoredSched
     watchItems: items.map((w) => ({ id: w.id, text: w.text, alertId: w.alert_id === null ? null : Number(w.alert_id), author: name(w.user_id), createdAt: w.created_at })),
     // Read newest first (the limit keeps the latest); listed oldest first.
     changes: [...changes].reverse().map((c) => ({ at: c.at, actor: c.actor_name, action: c.action, entityKind: c.entity_kind, entity: c.entity_name })),
+    maintenance: windowsDuring(org, services.map((x) => x.name), t.at, stretchAt(spec, t.at)?.end ?? t.at + 7 * DAY).map(({ window: w, occurrence: o }) => ({ name: w.name, scope: scopeText(w.scope), start: o.start, end: o.end, comment: w.comment })),
     rank: (sev) => org.severities.rank(sev),
   });
   const id = await insertHandoffNote(trx, {

@@ -14,7 +14,11 @@ import type { Actor, ChangeEvent, Ctx } from './context.js';
 import { levelOverrides, notifyLevel } from './notify-level.js';
 import { silenceCache, silencing, type Silence } from './silences.js';
 import { findInhibitor, inhibitedText, inhibitTargets } from './inhibition.js';
+import { inMaintenance, maintenanceText } from './maintenance.js';
 import { anySource } from '../domain/silence/inhibition.js';
+import { abandonGroup, groupHoldsPage, groupTimer, joinedGroup, placeInGroup } from './grouping.js';
+import type { RouteDecision } from '../domain/routing/rules.js';
+import { dropNow, routedNotes, routedPolicy, routeEvent } from './routing.js';
 
 export interface IngestItem {
   /** The service the event is for (from its integration key or the API caller's choice). */
@@ -24,7 +28,7 @@ export interface IngestItem {
   actor: Actor;
 }
 
-export type IngestOutcome = 'created' | 'deduplicated' | 'acknowledged' | 'resolved' | 'ignored';
+export type IngestOutcome = 'created' | 'deduplicated' | 'acknowledged' | 'resolved' | 'ignored' | 'dropped';
 
 export interface IngestResult {
   alertId: number | null;
@@ -37,6 +41,8 @@ interface Prepared {
   service: ServicesTable;
   severity: string;
   dedupKey: string;
+  /** The routing rules' decision (service and severity above already follow it); null: no rule matched. */
+  route?: RouteDecision | null;
 }
 
 /** Checks what can be checked before the transaction, so a bad event never aborts a batch. */
@@ -45,7 +51,7 @@ function prepare(org: OrgSnapshot, item: IngestItem): Prepared {
   if (!service) throw AppError.notFound(`service ${item.serviceId}`);
   const severity = org.severities.resolveOrThrow('severity', item.event.severity);
   const dedupKey = item.event.dedupKey ?? randomUUID();
-  return { item, service, severity, dedupKey };
+  return { item, dedupKey, ...routeEvent(org, service, severity, item.event.labels) };
 }
 
 /**
@@ -101,13 +107,16 @@ async function repeat(w: IngestWrites, alert: AlertRow, p: Prepared, now: number
 
 async function openAlert(w: IngestWrites, trx: Tx, org: OrgSnapshot, p: Prepared, now: number, sink: Sink, silences: readonly Silence[]): Promise<AlertRow | undefined> {
   const { event, actor } = p.item;
-  const policy = p.service.escalation_policy_id ? org.policies.get(p.service.escalation_policy_id) : undefined;
+  const policy = routedPolicy(org, p);
   const spec = policy?.spec ?? null;
   const level = spec ? firstApplicableLevel(spec, p.severity, 0) : null;
   const labels = { service: p.service.name, ...event.labels, severity: p.severity };
   const silence = silences.length ? silencing(silences, labels, now) : null;
   // Silenced wins: an alert both silenced and inhibited shows the silence that will end.
-  const inhibitor = silence ? null : await findInhibitor(trx, org, labels, null);
+  const maintenance = silence ? null : inMaintenance(org, p.service.name, labels, now);
+  const inhibitor = silence || maintenance ? null : await findInhibitor(trx, org, labels, null);
+  const group = silence || maintenance || inhibitor ? null : await placeInGroup(trx, p.service, labels, now, level !== null);
+  const held = group !== null && groupHoldsPage(group, level);
   const values = {
     service_id: p.service.id,
     dedup_key: p.dedupKey,
@@ -142,36 +151,56 @@ async function openAlert(w: IngestWrites, trx: Tx, org: OrgSnapshot, p: Prepared
     snoozed_until: null,
     silenced_by: silence?.id ?? null,
     inhibited_by: inhibitor?.id ?? null,
+    maintenance_by: maintenance?.window.id ?? null,
+    group_id: group?.group.id ?? null,
   };
   // The first timer is known before the insert, so it goes into the same row write. A silenced
   // alert's timer is the silence's end: the engine checks it again then and pages if it must.
   if (silence) {
     values.notify_seq = 0;
     values.next_escalation_at = silence.endsAt;
+  } else if (maintenance) {
+    // Checked again when the occurrence ends (engine: holdInMaintenance).
+    values.notify_seq = 0;
+    values.next_escalation_at = maintenance.occurrence.end;
   } else if (inhibitor) {
     // Released (made due) when the inhibiting alert resolves.
     values.notify_seq = 0;
     values.next_escalation_at = null;
+  } else if (held && group) {
+    // Grouped: a member pages nobody; a leader pages when the group wait ends (grouping.ts).
+    values.notify_seq = 0;
+    values.next_escalation_at = groupTimer(group, now);
   } else if (level !== null) values.next_escalation_at = nextTimer({ ...values, id: 0 }, {}, spec);
   const row = await w.insertOpen(values);
-  if (!row) return undefined;
+  if (!row) return group ? abandonGroup(trx, group) : undefined;
   const via = p.item.integration ? `${p.item.integration.name} (${p.item.integration.kind})` : actor.surface;
   const events = [eventRow(row.id, now, actor, 'triggered', `triggered via ${via}: ${event.summary}`, { severity: p.severity, raw_severity: event.severity })];
+  if (p.route) {
+    const routed = routedNotes(org, row, p, now, Boolean(silence || maintenance || inhibitor));
+    events.push(...routed.events);
+    sink.pages.push(...routed.pages);
+  }
   if (silence) {
     const until = new Date(silence.endsAt).toISOString().replace(/\.000Z$/, 'Z');
     events.push(eventRow(row.id, now, { kind: 'system', id: null, name: 'Watchkeeper', surface: 'engine' }, 'silenced', `silenced until ${until} by ${silence.createdBy}: ${silence.comment}; nobody paged`, { silence_id: silence.id }));
+  } else if (maintenance) {
+    events.push(eventRow(row.id, now, { kind: 'system', id: null, name: 'Watchkeeper', surface: 'engine' }, 'maintenance', maintenanceText(maintenance), { maintenance_window_id: maintenance.window.id }));
   } else if (inhibitor) {
     events.push(eventRow(row.id, now, { kind: 'system', id: null, name: 'Watchkeeper', surface: 'engine' }, 'inhibited', inhibitedText(inhibitor), { inhibited_by: inhibitor.id }));
+  } else if (held) {
+    // Nobody paged yet: the group's rows (joinedGroup) say when the group pages.
   } else if (level !== null && spec) {
     const overrides = await levelOverrides(trx, spec, level, p.severity, now);
     const n = notifyLevel(org, row, spec, level, 0, 1, now, actor, 'alert opened', overrides);
     events.push(...n.events);
     sink.pages.push(...n.pages);
-  } else {
+  } else if (p.route?.outcome !== 'channels-only') {
     const why = spec ? `no level of policy "${policy?.name}" applies to ${p.severity} alerts` : `service "${p.service.name}" has no escalation policy`;
     events.push(eventRow(row.id, now, { kind: 'system', id: null, name: 'Watchkeeper', surface: 'engine' }, 'unreachable', `nobody paged: ${why}`));
   }
   sink.events.push(...events);
+  if (group) await joinedGroup(trx, group, row, held, now, sink);
   if (org.inhibitRules.length && anySource(org.inhibitRules, labels)) {
     // This alert is the source of a rule: the alerts it inhibits stop paging. Their rows are
     // written directly, so the batch's queued rows go first (only then: flushing per alert would
@@ -253,7 +282,9 @@ export class Ingestor {
     const ready: { p: Pending; prepared: Prepared }[] = [];
     for (const b of batch) {
       try {
-        ready.push({ p: b, prepared: prepare(org, b.item) });
+        const prepared = prepare(org, b.item);
+        if (dropNow(ctx, b.item.event.action, prepared.route)) b.resolve({ alertId: null, dedupKey: prepared.dedupKey, outcome: 'dropped' });
+        else ready.push({ p: b, prepared });
       } catch (err) {
         b.reject(err);
       }

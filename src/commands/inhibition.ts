@@ -40,7 +40,7 @@ export async function inhibitTargets(trx: Tx, org: OrgSnapshot, source: AlertRow
   if (!anySource(org.inhibitRules, srcLabels)) return [];
   const changes: ChangeEvent[] = [];
   for (const t of await openAlerts(trx)) {
-    if (t.id === source.id || t.status !== 'triggered' || t.silenced_by !== null || t.inhibited_by !== null) continue;
+    if (t.id === source.id || t.status !== 'triggered' || t.silenced_by !== null || t.maintenance_by !== null || t.inhibited_by !== null) continue;
     if (!inhibits(org.inhibitRules, srcLabels, matchLabels(t, org.services.get(t.service_id)?.name))) continue;
     await updateAlert(trx, t.id, { inhibited_by: source.id, next_escalation_at: null, updated_at: now });
     await insertAlertEvents(trx, [systemEventRow(t.id, now, 'inhibited', inhibitedText(source), { inhibited_by: source.id })]);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../domain/errors.js';
 import { checkMatcher, formatMatchers, matchesAll, matchesEmpty, MatcherError, type Labels, type Matcher } from '../domain/silence/matchers.js';
+import { indexOf } from '../domain/silence/matcher-index.js';
 import { approverText, formatDuration, judgeSilence, type ApprovalRule } from '../domain/silence/policy.js';
 import type { Conn, Tx } from '../store/db.js';
 import type { AlertRow } from '../store/alert.repo.js';
@@ -85,7 +86,8 @@ export function canonicalMatchers(matchers: Matcher[], org: OrgSnapshot): Matche
 /** The active silence among `silences` that holds the labels longest, or null. */
 export function silencing(silences: readonly Silence[], labels: Labels, now: number): Silence | null {
   let best: Silence | null = null;
-  for (const s of silences) {
+  // Only the silences that can match these labels are tested (see MatcherIndex).
+  for (const s of indexOf(silences, 'silence', (x) => x.matchers).candidates(labels)) {
     if (s.approval !== 'approved' || silenceState(s, now) !== 'active' || !hides(s, labels)) continue;
     if (!best || s.endsAt > best.endsAt) best = s;
   }

@@ -5,8 +5,17 @@ import { checkContactAddress } from './contact-address.js';
 import { checkSilencePolicy, SilencePolicySchema } from './org-silences.js';
 import { checkHeartbeat } from './org-heartbeats.js';
 import { checkInhibitRules, InhibitRuleSchema } from './org-inhibit.js';
+import { checkResponseTargets, ResponseTargetsSchema, type ResponseTargets } from './org-targets.js';
+import { checkCompTime, CompTimeSchema, type CompTimePolicy } from './org-comp-time.js';
+import { checkMaintenancePolicy, checkMaintenanceWindow, MaintenancePolicySchema, MaintenanceWindowSchema, type OrgMaintenanceWindow } from './org-maintenance.js';
+import type { MaintenancePolicy } from '../domain/maintenance/policy.js';
+import { checkIncidentPolicy, IncidentPolicySchema, type IncidentPolicy } from './org-incidents.js';
+import { checkRoutes, RouteRuleSchema } from './org-routes.js';
+import type { RouteRule } from '../domain/routing/rules.js';
 import type { InhibitRule } from '../domain/silence/inhibition.js';
 import { checkRunbooks, RunbookSchema, type Runbook } from './org-runbooks.js';
+import { checkGrouping, GroupingSchema } from './org-grouping.js';
+import type { Grouping } from '../domain/grouping/group-key.js';
 import type { SilencePolicy } from '../domain/silence/policy.js';
 import { checkSlackRouting, SlackRoutingSchema, type OrgServiceSlack } from './org-slack.js';
 import { AppError, type FieldProblem } from '../domain/errors.js';
@@ -147,6 +156,8 @@ export interface OrgService {
   slack?: OrgServiceSlack;
   /** Runbooks by alert name (see org-runbooks.ts); absent = none. */
   runbooks?: Runbook[];
+  /** Alert grouping (see org-grouping.ts); absent = every alert pages on its own. */
+  grouping?: Grouping;
 }
 
 /** One rotation of a schedule; participants by user name (see toScheduleLayers). */
@@ -191,6 +202,18 @@ export interface OrgConfig {
   /** Null when the file has no silence_policy section: any silence, no approvals. */
   silencePolicy: SilencePolicy | null;
   inhibitRules: InhibitRule[];
+  /** Null when the file has no maintenance_policy section: any window, no approvals. */
+  maintenancePolicy: MaintenancePolicy | null;
+  /** The file's maintenance windows (see org-maintenance.ts); windows made through the API are not here. */
+  maintenanceWindows: OrgMaintenanceWindow[];
+  /** Time to acknowledge and resolve per severity, for reports (see org-targets.ts); {} = none. */
+  responseTargets: ResponseTargets;
+  /** Time off owed for being on call (see org-comp-time.ts); null = none. */
+  compTime: CompTimePolicy | null;
+  /** Null when the file has no incident_policy section (see org-incidents.ts). */
+  incidentPolicy: IncidentPolicy | null;
+  /** Routing rules, in order (see src/domain/routing/rules.ts); empty: every alert pages its service. */
+  routes: RouteRule[];
 }
 
 export type OrgValidation = { ok: true; config: OrgConfig } | { ok: false; problems: FieldProblem[] };
@@ -466,6 +489,7 @@ const ServiceSchema = z.strictObject({
   integrations: z.array(IntegrationSchema).max(20).default([]),
   slack: SlackRoutingSchema.optional(),
   runbooks: z.array(RunbookSchema).max(200).optional().describe('What to do when an alert fires, by alert name.'),
+  grouping: GroupingSchema.optional().describe('Group alerts by labels: a group pages once, later alerts join it.'),
 });
 
 const ChannelSchema = z
@@ -494,6 +518,12 @@ const OrgFileSchema = z
     channels: z.array(ChannelSchema).nullish(),
     silence_policy: SilencePolicySchema.nullish(),
     inhibit_rules: z.array(InhibitRuleSchema).nullish(),
+    maintenance_policy: MaintenancePolicySchema.nullish(),
+    maintenance_windows: z.array(MaintenanceWindowSchema).nullish(),
+    incident_policy: IncidentPolicySchema.nullish(),
+    response_targets: ResponseTargetsSchema.nullish(),
+    comp_time: CompTimeSchema.nullish(),
+    routes: z.array(RouteRuleSchema).nullish(),
   })
   .describe('Watchkeeper organisation: severities, users, teams, on-call schedules, escalation policies, services and the silence policy.');
 
@@ -505,7 +535,7 @@ type PolicyInput = z.output<typeof PolicySchema>;
 type LevelInput = z.output<typeof LevelSchema>;
 type ServiceInput = z.output<typeof ServiceSchema>;
 
-const SECTIONS = ['severities', 'users', 'teams', 'schedules', 'escalation_policies', 'services', 'channels', 'silence_policy', 'inhibit_rules'] as const;
+const SECTIONS = ['severities', 'users', 'teams', 'schedules', 'escalation_policies', 'services', 'channels', 'silence_policy', 'inhibit_rules', 'incident_policy', 'response_targets', 'comp_time', 'routes', 'maintenance_policy', 'maintenance_windows'] as const;
 
 /** JSON Schema (draft 2020-12) of the file, for editors: `# yaml-language-server: $schema=…`. */
 export function orgJsonSchema(): Record<string, unknown> {
@@ -1044,6 +1074,7 @@ function checkService(service: ServiceInput, path: Path, refs: Refs, keys: KeyIn
     team: service.team ?? null,
     integrations,
     ...(service.runbooks ? { runbooks: checkRunbooks(service.runbooks, [...path, 'runbooks'], (at, m) => problems.add(at, m)) } : {}),
+    ...(service.grouping ? { grouping: checkGrouping(service.grouping, [...path, 'grouping'], (at, m) => problems.add(at, m)) ?? undefined } : {}),
     ...(service.slack ? { slack: checkSlackRouting(service.slack, [...path, 'slack'], (raw, at) => sev.one(raw, at), refs.severities?.scale.levels.map((l) => l.name) ?? null, (at, m) => problems.add(at, m)) } : {}),
   };
 }
@@ -1099,7 +1130,7 @@ export function validateOrg(raw: unknown): OrgValidation {
     channels: sectionNames(root.channels, ['channels'], problems),
     teamRoles,
   };
-  sectionNames(root.services, ['services'], problems, { caseInsensitive: true });
+  const serviceNames = sectionNames(root.services, ['services'], problems, { caseInsensitive: true });
 
   const users = userInputs.map((u, i) => (u ? checkUser(u, ['users', i], problems) : null));
   const teams = teamInputs.map((t, i) => (t ? checkTeam(t, ['teams', i], refs, problems) : null));
@@ -1109,6 +1140,31 @@ export function validateOrg(raw: unknown): OrgValidation {
   const services = serviceInputs.map((s, i) => (s ? checkService(s, ['services', i], refs, keys, problems, sev) : null));
 
   const inhibitRules = root.inhibit_rules === undefined || root.inhibit_rules === null ? [] : checkInhibitRules(parseList(root.inhibit_rules, ['inhibit_rules'], InhibitRuleSchema, problems).filter(notNull), ['inhibit_rules'], (at, m) => problems.add(at, m));
+  const routes = checkRoutes(parseList(root.routes, ['routes'], RouteRuleSchema, problems), ['routes'], { services: serviceNames, policies: refs.policies, channels: refs.channels, severity: (raw, at) => sev.one(raw, at), knownSeverity: (raw) => sev.known(raw) }, (at, m) => problems.add(at, m));
+  let responseTargets: ResponseTargets = {};
+  if (root.response_targets !== undefined && root.response_targets !== null) {
+    const input = parseWith(ResponseTargetsSchema, root.response_targets, ['response_targets'], problems);
+    if (input) responseTargets = checkResponseTargets(input, ['response_targets'], (raw, at) => sev.one(raw, at), (at, m) => problems.add(at, m));
+  }
+  let compTime: CompTimePolicy | null = null;
+  if (root.comp_time !== undefined && root.comp_time !== null) {
+    const input = parseWith(CompTimeSchema, root.comp_time, ['comp_time'], problems);
+    if (input) compTime = checkCompTime(input, ['comp_time'], refs.schedules, (at, m) => problems.add(at, m));
+  }
+  let incidentPolicy: IncidentPolicy | null = null;
+  if (root.incident_policy !== undefined && root.incident_policy !== null) {
+    const input = parseWith(IncidentPolicySchema, root.incident_policy, ['incident_policy'], problems);
+    if (input) incidentPolicy = checkIncidentPolicy(input, ['incident_policy'], (raw, at) => sev.one(raw, at), (at, m) => problems.add(at, m));
+  }
+  let maintenancePolicy: MaintenancePolicy | null = null;
+  if (root.maintenance_policy !== undefined && root.maintenance_policy !== null) {
+    const input = parseWith(MaintenancePolicySchema, root.maintenance_policy, ['maintenance_policy'], problems);
+    if (input) maintenancePolicy = checkMaintenancePolicy(input, ['maintenance_policy'], refs.teams, (at, m) => problems.add(at, m));
+  }
+  sectionNames(root.maintenance_windows, ['maintenance_windows'], problems);
+  const maintenanceWindows = parseList(root.maintenance_windows, ['maintenance_windows'], MaintenanceWindowSchema, problems)
+    .map((w, i) => (w ? checkMaintenanceWindow(w, ['maintenance_windows', i], serviceNames, (at, m) => problems.add(at, m)) : null))
+    .filter(notNull);
   let silencePolicy: SilencePolicy | null = null;
   if (root.silence_policy !== undefined && root.silence_policy !== null) {
     const input = parseWith(SilencePolicySchema, root.silence_policy, ['silence_policy'], problems);
@@ -1128,6 +1184,12 @@ export function validateOrg(raw: unknown): OrgValidation {
       channels: channels.filter(notNull),
       silencePolicy,
       inhibitRules,
+      maintenancePolicy,
+      maintenanceWindows,
+      incidentPolicy,
+      responseTargets,
+      compTime,
+      routes,
     },
   };
 }
@@ -1154,7 +1216,7 @@ export function parseOrgYaml(text: string, source?: string): OrgConfig {
   return result.config;
 }
 
-function readYaml(text: string, source?: string): { ok: true; value: unknown } | { ok: false; problems: FieldProblem[] } {
+export function readYaml(text: string, source?: string): { ok: true; value: unknown } | { ok: false; problems: FieldProblem[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const where = (offset: number): string => {

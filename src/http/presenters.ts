@@ -3,11 +3,12 @@ import type { AlertEventRow, AlertRow } from '../store/alert.repo.js';
 import type { OrgSnapshot } from '../store/org.repo.js';
 import type { PageAttemptRow, PageRow } from '../store/page.repo.js';
 import { policyOf } from '../commands/alert-transitions.js';
+import { presentGrouping, type GroupInfo } from './group-presenter.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** The API shape of an alert. Levels are shown 1-based, as people count them. */
-export function presentAlert(a: AlertRow, org: OrgSnapshot | null) {
+export function presentAlert(a: AlertRow, org: OrgSnapshot | null, groups?: ReadonlyMap<number, GroupInfo>) {
   const service = org?.services.get(a.service_id);
   const policy = a.escalation_policy_id ? org?.policies.get(a.escalation_policy_id) : undefined;
   const spec = policyOf(a);
@@ -37,7 +38,11 @@ export function presentAlert(a: AlertRow, org: OrgSnapshot | null) {
     snoozed_until: iso(a.snoozed_until),
     silenced_by: a.silenced_by ?? null,
     inhibited_by: a.inhibited_by ?? null,
+    /** The maintenance window keeping it from paging (019-maintenance), by id; see its timeline for name and end. */
+    maintenance_by: a.maintenance_by ?? null,
     runbook: serviceRunbook(service?.runbooks ?? null, a),
+    /** The alert group (018-grouping); `group` above is the sender's free-form group name. */
+    grouping: presentGrouping(a, groups),
     escalation: {
       policy: policy ? { id: policy.id, name: policy.name } : a.escalation_policy_id ? { id: a.escalation_policy_id, name: null } : null,
       level: spec && spec.levels.length ? a.escalation_level + 1 : null,

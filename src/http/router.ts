@@ -13,7 +13,7 @@ export interface ApiRoute {
   summary: string;
   tag: string;
   role: Role;
-  /** 'none' only for signing in: the one /api/v1 route that cannot need a principal. */
+  /** 'none' only for signing in, which cannot need a principal, and the org file's JSON Schema, which editors fetch. */
   auth?: 'none';
   body?: z.ZodType;
   query?: z.ZodType;
@@ -72,7 +72,7 @@ export class ApiRouter {
     }
     return {
       openapi: '3.1.0',
-      info: { title: 'Watchkeeper API', version, description: 'On-call and incident response. Every route needs `Authorization: Bearer <token>` or a signed-in session, except signing in (POST /api/v1/session, the single sign-on routes and /api/v1/session/providers).' },
+      info: { title: 'Watchkeeper API', version, description: 'On-call and incident response. Every route needs `Authorization: Bearer <token>` or a signed-in session, except signing in (POST /api/v1/session, the single sign-on routes and /api/v1/session/providers) and the JSON Schema of the organisation file (/api/v1/config/schema).' },
       servers: [{ url: '/' }],
       components: {
         securitySchemes: {

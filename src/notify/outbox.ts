@@ -11,6 +11,7 @@ import { HOT_PATH_ORG_AGE_MS, type OrgSnapshot } from '../store/org.repo.js';
 import { fallOver, type FailedPage } from './fallover.js';
 import { CHANNEL_PREFIX } from '../commands/notify-level.js';
 import { serviceRunbook } from '../config/org-runbooks.js';
+import { addGroupLines } from './group-line.js';
 import { formatTimestamp, type PageMessage, type SendResult, type SenderRegistry } from './sender.js';
 import { describeRules, longestWindow, nextAllowedAt, parseMarks, rulesFor, type DeliveryLimits, type SentMark } from './throttle.js';
 
@@ -167,6 +168,7 @@ export class Deliverer {
         out.push({ page, bundle: [], msg: this.message(org, page, alert, { ack, res }), cancelReason: null });
       }
       if (tokens.length) await trx.insertInto('action_tokens').values(tokens).execute();
+      await addGroupLines(trx, out, this.ctx.publicUrl);
       return { claimed: out, taken: pages.length };
     });
   }

@@ -50,6 +50,16 @@ export interface PageMessage {
    * alert only); senders show the headline and the first few alerts (bundleHeadline, bundleLines).
    */
   bundle?: PageBundle | null;
+  /** Set when the alert leads an alert group: the page is for the whole group (src/notify/group-line.ts). */
+  group?: PageGroup | null;
+}
+
+/** The open alerts of the group a page's alert leads, the leader first. */
+export interface PageGroup {
+  /** "3 alerts in group HighErrorRate / service=backend". */
+  text: string;
+  count: number;
+  alerts: { id: number; summary: string; severity: string; url: string }[];
 }
 
 /** The alerts one bundled message carries: every one of them, most urgent and oldest first. */
@@ -63,9 +73,10 @@ export interface PageBundle {
 
 /**
  * What a notice is about. 'verification' carries a code that confirms a new contact method;
- * 'test' is a test page a person asked for; the rest come from schedules and handoffs.
+ * 'test' is a test page a person asked for; 'incident_role' and 'incident_update_due' come from
+ * incidents (src/commands/incidents.ts); the rest come from schedules and handoffs.
  */
-export type NoticeKind = 'verification' | 'test' | 'handoff_reminder' | 'handoff_note' | 'oncall_soon' | 'shift_started' | 'schedule_change';
+export type NoticeKind = 'verification' | 'test' | 'handoff_reminder' | 'handoff_note' | 'oncall_soon' | 'shift_started' | 'schedule_change' | 'incident_role' | 'incident_update_due';
 
 /**
  * A message to one person through one contact method that is not a page for an alert: it has no
@@ -261,7 +272,9 @@ export function renderSubject(msg: PageMessage): string {
     return truncate(`[${msg.alert.severity.toUpperCase()}] ${bundleHeadline(msg.bundle)}: ${summaries.join('; ')}${more}`, MAX_SUMMARY_IN_SUBJECT);
   }
   const summary = truncate(singleLine(msg.alert.summary), MAX_SUMMARY_IN_SUBJECT);
-  const subject = `[${msg.alert.severity.toUpperCase()}] ${singleLine(msg.alert.serviceName)}: ${summary} (#${msg.alert.id})`;
+  // A page for an alert group says so first: "3 alerts in group HighErrorRate / service=backend".
+  const where = msg.group && msg.group.count > 1 ? singleLine(msg.group.text) : singleLine(msg.alert.serviceName);
+  const subject = `[${msg.alert.severity.toUpperCase()}] ${where}: ${summary} (#${msg.alert.id})`;
   return msg.kind === 'test' ? `[TEST] ${subject}` : subject;
 }
 
@@ -286,6 +299,7 @@ export function renderPageText(msg: PageMessage): RenderedPage {
   ]);
   const actions = actionLines(msg);
   if (actions.length > 0) sections.push(actions);
+  if (msg.group) sections.push(groupSection(msg.group));
   const rb = alert.runbook;
   if (rb && (rb.url || rb.steps)) sections.push(['Runbook:', ...(rb.url && isWebUrl(rb.url) ? [`  ${rb.url}`] : []), ...(rb.steps ? runbookSteps(rb.steps).map((l) => `  ${l}`) : [])]);
   const links = alert.links.filter((l) => isWebUrl(l.href)).map((l) => `  ${l.text ? `${l.text}: ` : ''}${l.href}`);
@@ -311,6 +325,13 @@ function renderBundleText(msg: PageMessage, bundle: PageBundle): string {
     [`One message for ${bundle.count} alerts: you were paged more often than the ${msg.channel} limit allows, so the pages that waited go out together.`],
   ];
   return sections.map((s) => s.join('\n')).join('\n\n') + '\n';
+}
+
+/** "Group: 3 alerts in group …" and the first few of them; acting on this alert acts on them all. */
+function groupSection(group: PageGroup): string[] {
+  const listed = group.alerts.slice(0, BUNDLE_LISTED).map((a) => `  #${a.id} [${a.severity}] ${truncate(singleLine(a.summary), MAX_SUMMARY_IN_SUBJECT)}`);
+  const more = group.count > listed.length ? [`  … and ${group.count - listed.length} more`] : [];
+  return [`Group:     ${group.text}`, ...listed, ...more, 'Acknowledging or resolving this alert does the same to the others in its group.'];
 }
 
 function actionLines(msg: PageMessage): string[] {

@@ -86,6 +86,10 @@ export interface AlertFilter {
   status?: string[];
   serviceIds?: string[];
   severities?: string[];
+  /** true: only alerts a silence holds; false: only those it does not. */
+  silenced?: boolean;
+  /** True: leave out alerts that joined a group led by another alert (018-grouping). */
+  hideGroupMembers?: boolean;
   limit: number;
   /** Return alerts with id below this (newest first paging). */
   before?: number;
@@ -96,7 +100,11 @@ export async function listAlerts(conn: Conn, f: AlertFilter): Promise<AlertRow[]
   if (f.status?.length) q = q.where('status', 'in', f.status);
   if (f.serviceIds?.length) q = q.where('service_id', 'in', f.serviceIds);
   if (f.severities?.length) q = q.where('severity', 'in', f.severities);
+  if (f.silenced !== undefined) q = q.where('silenced_by', f.silenced ? 'is not' : 'is', null);
   if (f.before !== undefined) q = q.where('id', '<', f.before);
+  if (f.hideGroupMembers) {
+    q = q.where((eb) => eb.or([eb('group_id', 'is', null), eb.not(eb.exists(eb.selectFrom('alert_groups').select('alert_groups.id').whereRef('alert_groups.id', '=', 'alerts.group_id').whereRef('alert_groups.leader_id', '!=', 'alerts.id')))]));
+  }
   return q.orderBy('id', 'desc').limit(f.limit).execute();
 }
 

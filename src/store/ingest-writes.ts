@@ -35,7 +35,7 @@ export function kyselyIngestWrites(conn: Conn): IngestWrites {
 const ALERT_COLUMNS = [
   'service_id', 'dedup_key', 'open_key', 'status', 'severity', 'summary', 'source', 'component', 'group_name', 'class', 'details', 'links', 'images', 'labels',
   'count', 'first_seen_at', 'last_seen_at', 'created_at', 'updated_at', 'acknowledged_at', 'acknowledged_by', 'resolved_at', 'resolved_by', 'escalation_policy_id',
-  'policy_snapshot', 'escalation_level', 'escalation_cycle', 'level_started_at', 'notify_seq', 'next_escalation_at', 'snoozed_until', 'silenced_by', 'inhibited_by',
+  'policy_snapshot', 'escalation_level', 'escalation_cycle', 'level_started_at', 'notify_seq', 'next_escalation_at', 'snoozed_until', 'silenced_by', 'inhibited_by', 'maintenance_by', 'group_id',
 ] as const satisfies readonly (keyof Omit<AlertsTable, 'id'>)[];
 
 const EVENT_COLUMNS = ['alert_id', 'at', 'kind', 'actor_kind', 'actor_id', 'actor_name', 'surface', 'message', 'data'] as const satisfies readonly (keyof NewAlertEvent)[];

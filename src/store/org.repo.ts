@@ -4,6 +4,11 @@ import { DEFAULT_SCALE, SeverityMap, type SeverityScale } from '../domain/severi
 import type { Conn } from './db.js';
 import type { SilencePolicy } from '../domain/silence/policy.js';
 import type { InhibitRule } from '../domain/silence/inhibition.js';
+import type { RouteRule } from '../domain/routing/rules.js';
+import { loadRoutes } from './routes.repo.js';
+import type { MaintenanceWindow } from '../domain/maintenance/window.js';
+import type { MaintenancePolicy } from '../domain/maintenance/policy.js';
+import { liveWindows } from './maintenance.repo.js';
 import type { ContactMethodsTable, IntegrationKeysTable, NotificationRulesTable, NotifyChannelsTable, ServicesTable, UsersTable } from './schema.js';
 import { DEFAULT_HANDOFF_REMINDER_MINUTES, type StoredSchedule } from './schedule.repo.js';
 import { getSetting } from './settings.repo.js';
@@ -37,8 +42,17 @@ export interface OrgSnapshot {
   channels: Map<string, NotifyChannelsTable>;
   /** Alertmanager-style inhibition rules from the org file. */
   inhibitRules: InhibitRule[];
+  /** Routing rules from the org file, in order. */
+  routes: RouteRule[];
   /** From the org file's silence_policy section; null: no limits. */
   silencePolicy: SilencePolicy | null;
+  /**
+   * Maintenance windows not ended early, from the file and the API: every new alert is checked
+   * against them, so they are cached here (a window change bumps the config version).
+   */
+  maintenanceWindows: MaintenanceWindow[];
+  /** From the org file's maintenance_policy section; null: no limits. */
+  maintenancePolicy: MaintenancePolicy | null;
 }
 
 export async function loadOrg(conn: Conn): Promise<OrgSnapshot> {
@@ -48,6 +62,9 @@ export async function loadOrg(conn: Conn): Promise<OrgSnapshot> {
   const silencePolicy = JSON.parse((await getSetting(conn, 'silence_policy')) ?? 'null') as SilencePolicy | null;
   const channels = await conn.selectFrom('notify_channels').selectAll().execute();
   const inhibitRules = JSON.parse((await getSetting(conn, 'inhibit_rules')) ?? '[]') as InhibitRule[];
+  const routes = await loadRoutes(conn);
+  const maintenanceWindows = await liveWindows(conn);
+  const maintenancePolicy = JSON.parse((await getSetting(conn, 'maintenance_policy')) ?? 'null') as MaintenancePolicy | null;
   const [users, cms, rules, teams, members, policies, services, keys, schedules] = await Promise.all([
     conn.selectFrom('users').selectAll().execute(),
     conn.selectFrom('contact_methods').selectAll().execute(),
@@ -113,6 +130,9 @@ export async function loadOrg(conn: Conn): Promise<OrgSnapshot> {
     silencePolicy,
     channels: new Map(channels.map((c) => [c.id, c])),
     inhibitRules,
+    routes,
+    maintenanceWindows,
+    maintenancePolicy,
   };
 }
 

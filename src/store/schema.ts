@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { IncidentTables } from './incident.table.js';
 
 /**
  * Table shapes. Conventions that keep one set of queries valid on SQLite and PostgreSQL:
@@ -143,6 +144,8 @@ export interface ServicesTable {
   slack: string | null;
   /** JSON list of { alert, url, steps } (015-runbooks); null when the service has none. */
   runbooks: string | null;
+  /** Alert grouping as JSON { by, wait_ms } (018-grouping, see src/config/org-grouping.ts); null = none. */
+  grouping: string | null;
 }
 
 export interface IntegrationKeysTable {
@@ -233,6 +236,29 @@ export interface AlertsTable {
   silenced_by: Generated<string | null>;
   /** The open alert whose firing inhibits this one (016-inhibition): it pages nobody until that resolves. */
   inhibited_by: Generated<number | null>;
+  /** The maintenance window keeping this open alert from paging (019-maintenance); its timer is the occurrence's end. */
+  maintenance_by: Generated<string | null>;
+  /** The alert group this alert belongs to (018-grouping), as leader or member; null = ungrouped. */
+  group_id: Generated<number | null>;
+}
+
+/**
+ * An alert group (018-grouping): alerts of one service with the same group-by label values. The
+ * leader pages (after the group wait); members are recorded on it and page nobody. `open_key` is
+ * set while the group is open and unique, so an alert finds its group with one indexed lookup.
+ */
+export interface AlertGroupsTable {
+  id: Generated<number>;
+  service_id: string;
+  /** The group labels as Alertmanager prints them: `{alertname="X", service="y"}`. */
+  group_key: string;
+  /** The group labels as a JSON object. */
+  labels: string;
+  open_key: string | null;
+  leader_id: number | null;
+  created_at: number;
+  updated_at: number;
+  ended_at: number | null;
 }
 
 export interface AlertEventsTable {
@@ -431,6 +457,54 @@ export interface SilencesTable {
   exempt: Generated<string>;
 }
 
+/**
+ * A maintenance window (019-maintenance): one-off (starts_at, ends_at) or recurring (rrule,
+ * time_zone, start_time, duration_ms, first_day). `managed_by` is 'file' for the org file's
+ * windows, 'api' for those made through the API, CLI or web.
+ */
+export interface MaintenanceWindowsTable {
+  id: string;
+  name: string;
+  managed_by: string;
+  /** JSON: service names. */
+  services: string;
+  /** JSON: Matcher[]. */
+  matchers: string;
+  starts_at: number | null;
+  ends_at: number | null;
+  rrule: string | null;
+  time_zone: string | null;
+  /** Local "HH:MM". */
+  start_time: string | null;
+  duration_ms: number | null;
+  /** Local "YYYY-MM-DD": the rule's first day. */
+  first_day: string | null;
+  /** When the window stops for good; null = never (an endless rule). */
+  final_end_at: number | null;
+  comment: string;
+  created_by: string;
+  author_kind: string;
+  author_id: string | null;
+  /** approved | pending (waiting for the approvals the maintenance policy asks for; mutes nothing). */
+  approval: Generated<string>;
+  /** JSON string[]: why approval is needed. */
+  approval_reasons: Generated<string>;
+  /** JSON Approver[]: who must approve, one person each. */
+  approvers: Generated<string>;
+  ended_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MaintenanceApprovalsTable {
+  window_id: string;
+  /** Index into the window's approvers. */
+  approver: number;
+  user_id: string;
+  user_name: string;
+  at: number;
+}
+
 export interface SilenceApprovalsTable {
   silence_id: string;
   /** Index into approvals_needed, and into that rule's approvers. */
@@ -483,7 +557,20 @@ export interface NotifyChannelsTable {
   updated_at: number;
 }
 
-export interface DB {
+/** Time off taken for being on call (022-comp-time). `day` is the person's local date; `taken_at` its start in UTC. */
+export interface CompTimeTakenTable {
+  id: string;
+  user_id: string;
+  day: string;
+  taken_at: number;
+  days: number;
+  note: string;
+  recorded_by: string;
+  recorded_at: number;
+}
+
+export interface DB extends IncidentTables {
+  comp_time_taken: CompTimeTakenTable;
   settings: SettingsTable;
   users: UsersTable;
   contact_methods: ContactMethodsTable;
@@ -501,6 +588,7 @@ export interface DB {
   user_passwords: UserPasswordsTable;
   sessions: SessionsTable;
   alerts: AlertsTable;
+  alert_groups: AlertGroupsTable;
   alert_events: AlertEventsTable;
   pages: PagesTable;
   notices: NoticesTable;
@@ -508,6 +596,8 @@ export interface DB {
   heartbeat_state: HeartbeatStateTable;
   notify_channels: NotifyChannelsTable;
   silence_approvals: SilenceApprovalsTable;
+  maintenance_windows: MaintenanceWindowsTable;
+  maintenance_approvals: MaintenanceApprovalsTable;
   page_attempts: PageAttemptsTable;
   delivery_limits: DeliveryLimitsTable;
   action_tokens: ActionTokensTable;

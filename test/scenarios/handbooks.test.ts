@@ -102,6 +102,17 @@ describe.each(storeKinds)('handbook escalation on $name', (kind) => {
     expect(h.paged()).toHaveLength(before);
   });
 
+  it('DeltaCrown: a warning goes to Slack only and pages nobody', async () => {
+    h = await Harness.start(kind, { orgFile: hb('deltacrown') });
+    await trigger('deltacrown0events0v2000000000000', 'warning');
+    await h.advanceMinutes(120);
+    expect(h.paged()).toEqual([]);
+    const [alert] = (await h.api('GET', '/api/v1/alerts')).body.alerts as { id: number; severity: string }[];
+    expect(alert?.severity).toBe('warning');
+    const timeline = (await h.api('GET', `/api/v1/alerts/${alert!.id}`)).body.timeline as { message: string }[];
+    expect(timeline.map((e) => e.message)).toContain("routed by rule 'warnings-to-slack': Slack only, nobody paged");
+  });
+
   it('Clipper: a P3 alert pages the primary on call (engineer-a) and never auto-escalates', async () => {
     h = await Harness.start(kind, { orgFile: hb('clipper') });
     const c = at('clipper.example.com');

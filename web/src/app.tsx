@@ -16,6 +16,7 @@ import { ReachabilityPage } from './reachability/reachability-page';
 import { Link, matchPath, navigate, useLocation } from './router/router';
 import { ServicesPage } from './services/services-page';
 import { SilencePage, SilencesPage } from './silences/silences-page';
+import { RoutingPage } from './routing/routing-page';
 import { Shell } from './shell/shell';
 import { Button } from './ui/button';
 import { LoadError, Loading } from './ui/states';
@@ -25,7 +26,12 @@ import { ToastProvider } from './ui/toast';
 const SchedulesPage = lazy(() => import('./schedules/schedules-page').then((m) => ({ default: m.SchedulesPage })));
 const SchedulePage = lazy(() => import('./schedules/schedules-page').then((m) => ({ default: m.SchedulePage })));
 const HandoffsPage = lazy(() => import('./handoffs/handoffs-page').then((m) => ({ default: m.HandoffsPage })));
+const MaintenancePage = lazy(() => import('./maintenance/maintenance-page').then((m) => ({ default: m.MaintenancePage })));
+const MaintenanceWindowPage = lazy(() => import('./maintenance/maintenance-page').then((m) => ({ default: m.MaintenanceWindowPage })));
+const IncidentsPage = lazy(() => import('./incidents/incidents-page').then((m) => ({ default: m.IncidentsPage })));
+const IncidentPage = lazy(() => import('./incidents/incident-page').then((m) => ({ default: m.IncidentPage })));
 const HandoffNotePage = lazy(() => import('./handoffs/handoffs-page').then((m) => ({ default: m.HandoffNotePage })));
+const ReportsPage = lazy(() => import('./reports/reports-page').then((m) => ({ default: m.ReportsPage })));
 
 function NotFound() {
   useTitle('Not found');
@@ -70,9 +76,46 @@ function route(pathname: string, isAdmin: boolean): ReactNode {
         <SchedulePage key={schedule.name} name={schedule.name} />
       </Suspense>
     );
+  if (pathname === '/incidents')
+    return (
+      <Suspense fallback={<Loading what="incidents" />}>
+        <IncidentsPage />
+      </Suspense>
+    );
+  const incident = matchPath('/incidents/:id', pathname);
+  if (incident) {
+    const id = Number(incident.id);
+    return Number.isInteger(id) && id > 0 ? (
+      <Suspense fallback={<Loading what="the incident" />}>
+        <IncidentPage key={id} id={id} />
+      </Suspense>
+    ) : (
+      <NotFound />
+    );
+  }
+  if (pathname === '/reports')
+    return (
+      <Suspense fallback={<Loading what="reports" />}>
+        <ReportsPage />
+      </Suspense>
+    );
   if (pathname === '/silences') return <SilencesPage />;
+  if (pathname === '/routing') return <RoutingPage />;
   const silence = matchPath('/silences/:id', pathname);
   if (silence?.id) return <SilencePage key={silence.id} id={silence.id} />;
+  if (pathname === '/maintenance')
+    return (
+      <Suspense fallback={<Loading what="maintenance windows" />}>
+        <MaintenancePage />
+      </Suspense>
+    );
+  const maintenance = matchPath('/maintenance/:id', pathname);
+  if (maintenance?.id)
+    return (
+      <Suspense fallback={<Loading what="the maintenance window" />}>
+        <MaintenanceWindowPage key={maintenance.id} id={maintenance.id} />
+      </Suspense>
+    );
   if (pathname === '/handoffs')
     return (
       <Suspense fallback={<Loading what="handoffs" />}>

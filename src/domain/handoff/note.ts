@@ -5,7 +5,8 @@
  * says what was true at the handoff. Pure functions; times are epoch milliseconds, shown in the
  * schedule's zone with Luxon.
  *
- * Incidents and maintenance windows have no section: the product does not record them yet.
+ * Incidents have no section: the product does not record them yet. Maintenance windows of the
+ * coming shift ("Upcoming maintenance: any scheduled changes") are listed when there are any.
  */
 
 import { DateTime } from 'luxon';
@@ -29,6 +30,16 @@ export interface NoteWatchItem {
   alertId: number | null;
   author: string;
   createdAt: number;
+}
+
+/** A maintenance window occurrence during the incoming shift. */
+export interface NoteMaintenance {
+  name: string;
+  /** What it covers, e.g. "Backend" or "alerts matching {team=\"db\"}". */
+  scope: string;
+  start: number;
+  end: number;
+  comment: string;
 }
 
 export interface NoteChange {
@@ -64,6 +75,8 @@ export interface HandoffNoteContent {
   /** Configuration and schedule changes during the shift, oldest first. */
   changes: NoteChange[];
   changesMore: number;
+  /** Maintenance during the incoming shift, soonest first; absent when there is none. */
+  maintenance?: NoteMaintenance[];
 }
 
 export interface NoteInput {
@@ -79,6 +92,8 @@ export interface NoteInput {
   open: NoteAlert[];
   watchItems: NoteWatchItem[];
   changes: NoteChange[];
+  /** Maintenance windows during the incoming shift. */
+  maintenance?: NoteMaintenance[];
   /** Severity rank, 0 = most severe (SeverityMap.rank). */
   rank: (severity: string) => number;
 }
@@ -120,6 +135,7 @@ export function buildHandoffNote(input: NoteInput): HandoffNoteContent {
     watchItems: [...input.watchItems].sort((x, y) => x.createdAt - y.createdAt),
     changes: changes.slice(-MAX_CHANGES),
     changesMore: Math.max(0, changes.length - MAX_CHANGES),
+    ...(input.maintenance?.length ? { maintenance: [...input.maintenance].sort((x, y) => x.start - y.start).slice(0, MAX_LISTED) } : {}),
   };
 }
 
@@ -178,6 +194,11 @@ export function renderHandoffText(c: HandoffNoteContent, url?: string | null): s
   if (c.watchItems.length === 0) lines.push('- none written');
   for (const w of c.watchItems) lines.push(`- ${w.text}${w.alertId !== null ? ` (alert #${w.alertId})` : ''} — ${w.author}`);
   lines.push('');
+  if (c.maintenance?.length) {
+    lines.push('### Upcoming Maintenance');
+    for (const m of c.maintenance) lines.push(`- ${formatRange(m.start, m.end, zone)}: ${m.name} (${m.scope}): ${m.comment}; alerts opening in it page nobody`);
+    lines.push('');
+  }
   lines.push('### Alerts During The Shift');
   if (c.alertsBySeverity.length === 0) lines.push('- none');
   for (const g of c.alertsBySeverity) {

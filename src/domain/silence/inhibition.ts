@@ -1,3 +1,4 @@
+import { indexOf } from './matcher-index.js';
 import { matchesAll, type Labels, type Matcher } from './matchers.js';
 
 /**
@@ -18,11 +19,11 @@ export function sameLabels(a: Labels, b: Labels, names: readonly string[]): bool
 
 /** Whether any rule could make this alert a target at all (cheap: no other alert involved). */
 export function anyTarget(rules: readonly InhibitRule[], labels: Labels): boolean {
-  return rules.some((r) => matchesAll(r.target, labels));
+  return indexOf(rules, 'target', (r) => r.target).candidates(labels).some((r) => matchesAll(r.target, labels));
 }
 
 export function anySource(rules: readonly InhibitRule[], labels: Labels): boolean {
-  return rules.some((r) => matchesAll(r.source, labels));
+  return indexOf(rules, 'source', (r) => r.source).candidates(labels).some((r) => matchesAll(r.source, labels));
 }
 
 /** The rule by which `source` inhibits `target`, or null. */

@@ -7,6 +7,8 @@ import { eventRow } from '../../commands/timeline.js';
 import { systemActor, type ChangeEvent, type Ctx } from '../../commands/context.js';
 import { matchLabels, silenceCache, silencing, type Silence } from '../../commands/silences.js';
 import { findInhibitor, inhibitedText } from '../../commands/inhibition.js';
+import { holdInMaintenance } from '../../commands/maintenance.js';
+import { groupLeaderOf, groupTimerDue } from '../../commands/grouping.js';
 import { HOT_PATH_ORG_AGE_MS } from '../../store/org.repo.js';
 
 const BATCH = 200;
@@ -40,9 +42,11 @@ export async function runEscalations(ctx: Ctx): Promise<EscalationTickResult> {
       const r =
         alert.silenced_by !== null && alert.status === 'triggered'
           ? await silenceCheck(trx, org, alert, now, silences)
+          : alert.maintenance_by !== null && alert.status === 'triggered'
+            ? ((await holdInMaintenance(trx, org, alert, now)) ?? (await unmute(trx, org, alert, now, { maintenance_by: null }, 'maintenance_over', 'maintenance window over')))
           : alert.inhibited_by !== null && alert.status === 'triggered'
             ? await inhibitCheck(trx, org, alert, now)
-            : await advance(trx, org, alert, now);
+            : ((alert.group_id !== null ? await groupTimerDue(trx, org, alert, now) : null) ?? (await advance(trx, org, alert, now)));
       if (r.changed) escalated++;
       pages += r.pages;
       changes.push(...r.changes);
@@ -119,10 +123,19 @@ async function inhibitCheck(trx: Tx, org: OrgSnapshot, alert: AlertRow, now: num
  * first level, as if it had just opened; with no level for its severity, it only says so.
  */
 async function unmute(trx: Tx, org: OrgSnapshot, alert: AlertRow, now: number, clear: Partial<AlertRow>, kind: string, why: string): Promise<TransitionResult> {
+  // A silence or inhibition that ends inside a maintenance window hands the alert to the window;
+  // outside one, a window the alert was in before is over too.
+  if (!('maintenance_by' in clear)) {
+    const held = await holdInMaintenance(trx, org, alert, now, clear);
+    if (held) return held;
+    if (alert.maintenance_by !== null) clear = { ...clear, maintenance_by: null };
+  }
   const spec = policyOf(alert);
   const level = spec ? firstApplicableLevel(spec, alert.severity, 0) : null;
-  await insertAlertEvents(trx, [eventRow(alert.id, now, systemActor('engine'), kind, level === null ? `${why}; no escalation level applies, nobody paged` : `${why}; alert still open: paging`)]);
-  if (!spec || level === null) {
+  // A member of an alert group never pages: its group's leader does (grouping.ts).
+  const leader = alert.group_id !== null ? await groupLeaderOf(trx, alert) : null;
+  await insertAlertEvents(trx, [eventRow(alert.id, now, systemActor('engine'), kind, leader !== null ? `${why}; in the group #${leader} leads: nobody paged` : level === null ? `${why}; no escalation level applies, nobody paged` : `${why}; alert still open: paging`)]);
+  if (!spec || level === null || leader !== null) {
     await updateAlert(trx, alert.id, { ...clear, next_escalation_at: null, updated_at: now });
     return { changed: true, changes: [{ type: 'alert.updated', alertId: alert.id, status: alert.status, at: now }], pages: 0 };
   }

@@ -21,6 +21,10 @@ export function retentionModule(ctx: Ctx, retentionDays: number) {
       const cutoff = now - retentionDays * 86_400_000;
       const old = await db.selectFrom('alerts').select('id').where('resolved_at', '<', cutoff).orderBy('resolved_at').limit(BATCH).execute();
       if (old.length) await db.deleteFrom('alerts').where('id', 'in', old.map((o) => o.id)).execute();
+      // Alert groups (018-grouping) go once they ended before the cutoff: their alerts are gone too.
+      await db.deleteFrom('alert_groups').where('ended_at', '<', cutoff).execute();
+      // Maintenance windows made through the API (019-maintenance) go once over before the cutoff; the file's stay.
+      await db.deleteFrom('maintenance_windows').where('managed_by', '=', 'api').where('final_end_at', '<', cutoff).execute();
       await db.deleteFrom('webhook_replays').where('seen_at', '<', now - REPLAY_WINDOW_MS).execute();
       await db.deleteFrom('action_tokens').where('expires_at', '<', now - LINK_GRACE_MS).execute();
       await db.deleteFrom('sessions').where('expires_at', '<', now).execute();

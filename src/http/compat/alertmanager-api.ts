@@ -13,6 +13,9 @@ import { sha256Hex } from '../../store/ids.js';
 import { HOT_PATH_ORG_AGE_MS } from '../../store/org.repo.js';
 import type { IntegrationKeysTable } from '../../store/schema.js';
 import { parseAlertmanagerWebhook } from './alertmanager-webhook.js';
+import { alertmanagerGroups } from './alertmanager-groups.js';
+import { serviceFromRoutes } from '../../commands/routing.js';
+import { alertmanagerConfig, alertmanagerReceivers, receiversOf } from './alertmanager-routes.js';
 
 /**
  * The Alertmanager API v2 surface that amtool and other Alertmanager clients use (research note
@@ -26,20 +29,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Go's zero time, which amtool sends for times it was not given. */
 const ZERO_TIME = /^0001-01-01T00:00:00(\.0+)?Z$/;
 const STARTED = Date.now();
-
-export const ALERTMANAGER_CONFIG = `global:
-  resolve_timeout: 5m
-route:
-  receiver: watchkeeper
-  group_by:
-  - alertname
-  group_wait: 30s
-  group_interval: 5m
-  repeat_interval: 4h
-receivers:
-- name: watchkeeper
-templates: []
-`;
 
 class AmError extends Error {
   constructor(
@@ -80,7 +69,7 @@ export function presentAmAlert(a: AlertRow, org: OrgSnapshot, now: number, finge
     annotations,
     endsAt: iso(a.resolved_at ?? now + 5 * 60_000),
     fingerprint: alertmanagerFingerprint(labels),
-    receivers: [{ name: 'watchkeeper' }],
+    receivers: receiversOf(org.routes, labels),
     startsAt: iso(a.first_seen_at),
     status: {
       inhibitedBy: a.inhibited_by !== null ? [fingerprintOf(a.inhibited_by) ?? String(a.inhibited_by)] : [],
@@ -221,7 +210,8 @@ export function alertmanagerApiRoutes(app: App): void {
       let serviceId = integration?.service_id;
       if (!serviceId) {
         const name = e.labels.service;
-        const svc = name === undefined ? undefined : [...org.services.values()].find((x) => x.name === name || x.id === name);
+        // Without a service label, a routing rule that sets the service may place the alert.
+        const svc = name === undefined ? serviceFromRoutes(org, e.labels, e.severity) : [...org.services.values()].find((x) => x.name === name || x.id === name);
         if (!svc) return send(400, `${i}.labels.service: ${name === undefined ? 'is required when posting with an API token' : `no service named "${name}"`}; or post with the service's Alertmanager integration key`);
         serviceId = svc.id;
       }
@@ -262,13 +252,14 @@ export function alertmanagerApiRoutes(app: App): void {
     '/api/v2/status',
     handle('viewer', async () => ({
       cluster: { name: 'watchkeeper', status: 'ready', peers: [] },
+      // amtool's `config routes test` evaluates this tree: the routing rules, one route each.
+      config: { original: await ctx.org.get(ctx.store.db).then((org) => alertmanagerConfig(org.routes, org.severities.scale)) },
       versionInfo: { version: '0.25.0', revision: 'watchkeeper', branch: 'watchkeeper', buildUser: 'watchkeeper', buildDate: '', goVersion: '' },
-      config: { original: ALERTMANAGER_CONFIG },
       uptime: iso(STARTED),
     })),
   );
 
-  http.get('/api/v2/receivers', handle('viewer', async () => [{ name: 'watchkeeper' }]));
+  http.get('/api/v2/receivers', handle('viewer', async () => alertmanagerReceivers((await ctx.org.get(ctx.store.db)).routes)));
 
   http.get(
     '/api/v2/silences',
@@ -355,13 +346,8 @@ export function alertmanagerApiRoutes(app: App): void {
       const wanted = filters(q.filter);
       const org = await ctx.org.get(ctx.store.db);
       const now = ctx.clock.now();
-      const groups = new Map<string, Record<string, unknown>[]>();
-      for (const a of await alertsMatching(ctx.store.db, org, wanted, 10_000)) {
-        const shown = presentAmAlert(a, org, now);
-        const name = (shown.labels as Record<string, string>).alertname ?? '';
-        groups.set(name, [...(groups.get(name) ?? []), shown]);
-      }
-      return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([alertname, alerts]) => ({ labels: { alertname }, receiver: { name: 'watchkeeper' }, alerts }));
+      // The services' alert groups (018-grouping); ungrouped alerts by alertname.
+      return alertmanagerGroups(ctx.store.db, await alertsMatching(ctx.store.db, org, wanted, 10_000), (a) => presentAmAlert(a, org, now));
     }),
   );
 }

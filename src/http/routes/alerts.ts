@@ -7,6 +7,8 @@ import { countOpenAlerts, getAlert, listAlertEvents, listAlerts, recurrence } fr
 import { listPageAttemptsForAlert, listPagesForAlert } from '../../store/page.repo.js';
 import { actorOf } from '../auth.js';
 import { presentAlert, presentEvent, presentPage } from '../presenters.js';
+import { loadGroups, presentMember } from '../group-presenter.js';
+import { listGroupAlerts } from '../../store/alert-group.repo.js';
 import type { ApiRouter } from '../router.js';
 import { parse } from '../validate.js';
 
@@ -19,6 +21,8 @@ const ListQuery = z.strictObject({
   status: csv.describe('Comma-separated: triggered, acknowledged, resolved. Default: triggered,acknowledged.'),
   service: csv.describe('Comma-separated service names or ids.'),
   severity: csv.describe('Comma-separated severities (aliases allowed).'),
+  silenced: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true').optional().describe('true: only alerts a silence holds; false: only those it does not.'),
+  members: z.enum(['show', 'hide'], { error: 'must be show or hide' }).default('show').describe('hide: leave out alerts that joined a group another alert leads.'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   before: z.coerce.number().int().min(1).optional().describe('Return alerts with an id below this (paging).'),
 });
@@ -67,9 +71,10 @@ export function alertRoutes(app: App, r: ApiRouter): void {
       const severities = q.severity?.map((s) => o.severities.resolveOrThrow('severity', s));
       const status = q.status?.length ? q.status : ['triggered', 'acknowledged'];
       for (const s of status) if (!['triggered', 'acknowledged', 'resolved'].includes(s)) throw AppError.invalid('status', `unknown status "${s}"; use triggered, acknowledged or resolved`);
-      const rows = await listAlerts(ctx.store.db, { status, serviceIds, severities, limit: q.limit, before: q.before });
+      const rows = await listAlerts(ctx.store.db, { status, serviceIds, severities, silenced: q.silenced, hideGroupMembers: q.members === 'hide', limit: q.limit, before: q.before });
       const last = rows[rows.length - 1];
-      return { alerts: rows.map((a) => presentAlert(a, o)), next_before: rows.length === q.limit && last ? last.id : null };
+      const groups = await loadGroups(ctx.store.db, rows);
+      return { alerts: rows.map((a) => presentAlert(a, o, groups)), next_before: rows.length === q.limit && last ? last.id : null };
     },
   });
 
@@ -100,7 +105,7 @@ export function alertRoutes(app: App, r: ApiRouter): void {
       const result = await app.ingestor.submit({ serviceId: svc.id, integration: null, event, actor: actorOf(req) });
       const alert = result.alertId ? await getAlert(ctx.store.db, result.alertId) : undefined;
       void reply.status(result.outcome === 'created' ? 201 : 200);
-      return { outcome: result.outcome, dedup_key: result.dedupKey, alert: alert ? presentAlert(alert, o) : null };
+      return { outcome: result.outcome, dedup_key: result.dedupKey, alert: alert ? presentAlert(alert, o, await loadGroups(ctx.store.db, [alert])) : null };
     },
   });
 
@@ -155,8 +160,10 @@ export function alertRoutes(app: App, r: ApiRouter): void {
       ]);
       const attemptsByPage = new Map<number, typeof attempts>();
       for (const t of attempts) attemptsByPage.set(t.page_id, [...(attemptsByPage.get(t.page_id) ?? []), t]);
+      const groups = await loadGroups(ctx.store.db, [a]);
       return {
-        alert: presentAlert(a, o),
+        alert: presentAlert(a, o, groups),
+        group_members: a.group_id === null ? [] : (await listGroupAlerts(ctx.store.db, a.group_id)).map(presentMember),
         recurrence: { window_days: 7, alerts: rec.alerts, fired: rec.events },
         timeline: events.map(presentEvent),
         pages: pages.map((p) => presentPage(p, o, attemptsByPage.get(p.id))),
@@ -177,7 +184,7 @@ export function alertRoutes(app: App, r: ApiRouter): void {
         const b = body ? parse(body, req.body ?? {}) : {};
         await run(id, b as never, req);
         const a = await getAlert(ctx.store.db, id);
-        return { alert: a ? presentAlert(a, await org()) : null };
+        return { alert: a ? presentAlert(a, await org(), await loadGroups(ctx.store.db, [a])) : null };
       },
     });
 

@@ -216,6 +216,7 @@ export function handoffRoutes(app: App, r: ApiRouter): void {
         alerts_by_severity: c.alertsBySeverity.map((g) => ({ severity: g.severity, count: g.count, alerts: g.alerts.map(presentAlert) })),
         changes: c.changes.map((ch) => ({ at: iso(ch.at), actor: ch.actor, action: ch.action, entity_kind: ch.entityKind, entity: ch.entity })),
         changes_more: c.changesMore,
+        maintenance: (c.maintenance ?? []).map((m) => ({ name: m.name, scope: m.scope, starts_at: iso(m.start), ends_at: iso(m.end), comment: m.comment })),
         hand_over: { count: v.handOver.length, alerts: v.handOver },
         text: v.text,
       };

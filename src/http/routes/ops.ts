@@ -40,7 +40,7 @@ export function opsRoutes(app: App, router: ApiRouter): void {
   router.add({
     method: 'GET',
     url: '/api/v1/stream',
-    summary: 'Server-sent events: alert.created, alert.updated, page.updated, config.changed',
+    summary: 'Server-sent events: alert.created, alert.updated, page.updated, config.changed, incident.updated',
     tag: 'api',
     role: 'viewer',
     handler: async (req, reply) => {

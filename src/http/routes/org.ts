@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import YAML from 'yaml';
 import type { App } from '../../app.js';
-import { applyOrg } from '../../commands/apply-org.js';
+import { applyOrgWithDiff } from '../../commands/plan-org.js';
 import { listAudit } from '../../commands/audit.js';
 import { exportOrg, mutateOrg, type OrgFile } from '../../commands/export-org.js';
 import { createToken, listTokens, revokeToken } from '../../commands/tokens.js';
@@ -14,7 +14,7 @@ import type { ApiRouter } from '../router.js';
 import { parse } from '../validate.js';
 import type { Role } from '../../commands/tokens.js';
 
-type Section = Exclude<keyof OrgFile, 'severities' | 'silence_policy' | 'channels' | 'inhibit_rules'>;
+type Section = Exclude<keyof OrgFile, 'severities' | 'silence_policy' | 'channels' | 'inhibit_rules' | 'incident_policy' | 'response_targets' | 'comp_time' | 'maintenance_policy' | 'maintenance_windows' | 'routes'>;
 
 const SECTIONS: { section: Section; path: string; noun: string; role: Role }[] = [
   { section: 'users', path: 'users', noun: 'user', role: 'admin' },
@@ -30,6 +30,7 @@ const Apply = z.strictObject({
   yaml: z.string().optional().describe('The organisation file as YAML text.'),
   config: z.record(z.string(), z.unknown()).optional().describe('The organisation file as JSON.'),
   dry_run: z.boolean().default(false).describe('Show the plan without changing anything.'),
+  diff: z.boolean().default(false).describe('Also say what changed field by field: fields [{path, before, after}] on each change.'),
 });
 const TokenBody = z.strictObject({
   name: z.string().min(1).max(100),
@@ -166,8 +167,10 @@ export function orgRoutes(app: App, r: ApiRouter): void {
         if (!v.ok) throw AppError.invalidMany(v.problems);
         config = v.config;
       }
-      const result = await applyOrg(ctx, config, actorOf(req), { dryRun: b.dry_run });
-      return { dry_run: result.dryRun, changes: result.changes, generated_keys: result.generatedKeys };
+      // The diff is always worked out, for the audit log; answered only when asked for.
+      const result = await applyOrgWithDiff(ctx, config, actorOf(req), { dryRun: b.dry_run });
+      const changes = b.diff ? result.changes : result.changes.map(({ fields: _fields, ...c }) => c);
+      return { dry_run: result.dryRun, changes, generated_keys: result.generatedKeys };
     },
   });
 

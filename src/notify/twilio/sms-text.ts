@@ -68,7 +68,8 @@ export function smsPageBody(msg: PageMessage, code: number | null): string {
   const { alert } = msg;
   const prefix = `${msg.kind === 'test' ? '[TEST] ' : ''}[${alert.severity.toUpperCase()}] `;
   const tail = ` (#${alert.id}).${code === null ? '' : ` ${replyHint(code)}`}`;
-  let service = singleLine(alert.serviceName);
+  // A page for an alert group names the group where the service would be.
+  let service = singleLine(msg.group && msg.group.count > 1 ? msg.group.text : alert.serviceName);
   const summary = singleLine(alert.summary);
   // The service name gives way first when it would leave the summary fewer than 30 characters.
   const room = () => MAX_SMS - prefix.length - tail.length - service.length - 2;

@@ -194,7 +194,8 @@ export function webhookPayload(msg: PageMessage, at: number): Record<string, unk
  *     "subject": "…", "text": "…", "url": "https://…/handoffs/3" or null, "data": { … } }
  *
  * `kind` is one of verification, test, handoff_reminder, handoff_note, oncall_soon,
- * shift_started, schedule_change; `data` holds the kind's structured fields.
+ * shift_started, schedule_change, incident_role, incident_update_due; `data` holds the kind's
+ * structured fields.
  */
 export function noticePayload(msg: NoticeMessage, at: number): Record<string, unknown> {
   return {

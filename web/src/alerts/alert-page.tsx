@@ -14,6 +14,8 @@ import { Table } from '../ui/table';
 import { LoadError, Loading } from '../ui/states';
 import { FullTime, RelativeTime } from '../ui/time';
 import { useToast } from '../ui/toast';
+import { GroupSection } from './group-section';
+import { DeclareIncidentButton } from '../incidents/declare-button';
 
 const SNOOZE_CHOICES = [15, 30, 60, 120, 240, 480, 1440];
 
@@ -166,7 +168,10 @@ function AlertView({ detail, reload, error }: { detail: AlertDetail; reload: () 
         <Button disabled={!canAct || resolved} title={why} onClick={() => setDialog('reassign')}>
           Reassign
         </Button>
+        <DeclareIncidentButton alert={a} disabled={!canAct} title={why} />
       </div>
+
+      <GroupSection alert={a} members={detail.group_members ?? []} />
 
       <div className="grid-cards">
         <section className="panel" aria-labelledby="facts">

@@ -16,6 +16,7 @@ import { LoadError } from '../ui/states';
 import { RelativeTime } from '../ui/time';
 import { useToast } from '../ui/toast';
 import { describeBulk, runBulk, type AlertAction } from './actions';
+import { GroupBadge } from './group-section';
 import { filtersToApiQuery, filtersToSearch, parseFilters, STATUS_CHOICES, statusChoiceOf, type AlertFilters } from './filters';
 import { actionTargets, commandForKey, emptySelection, moveCursor, reconcile, toggleAtCursor, toggleId, type Selection } from './selection';
 
@@ -243,6 +244,9 @@ export function AlertsPage() {
             {filters.severity.length === 1 && !severities.includes(filters.severity[0] as string) && <option value={filters.severity[0]}>{filters.severity[0]}</option>}
           </select>
         </Field>
+        <label>
+          <input type="checkbox" checked={filters.members === 'hide'} onChange={(e) => setFilters({ ...filters, members: e.target.checked ? 'hide' : undefined })} /> Hide alerts that joined a group
+        </label>
         {filterKey && (
           <Button onClick={() => setFilters({ status: ['triggered', 'acknowledged'], service: [], severity: [] })}>Clear filters</Button>
         )}
@@ -318,7 +322,8 @@ export function AlertsPage() {
                   <span className="summary">
                     <Link id={`alert-link-${a.id}`} to={`/alerts/${a.id}`} title={a.summary}>
                       <span className="muted">#{a.id}</span> {a.summary}
-                    </Link>
+                    </Link>{' '}
+                    <GroupBadge grouping={a.grouping} />
                   </span>
                   <span className="svc">{a.service.name ?? a.service.id}</span>
                   <span className="col-count small" title={`Received ${a.count} time${a.count === 1 ? '' : 's'}`}>

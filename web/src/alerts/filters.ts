@@ -11,6 +11,8 @@ export interface AlertFilters {
   status: AlertStatus[];
   service: string[];
   severity: string[];
+  /** 'hide': leave out alerts that joined a group another alert leads. */
+  members?: 'hide';
 }
 
 export const OPEN: AlertStatus[] = ['triggered', 'acknowledged'];
@@ -32,6 +34,7 @@ export function parseFilters(search: string): AlertFilters {
     status: status.length ? status : [...OPEN],
     service: [...new Set(csv(q.get('service')))],
     severity: [...new Set(csv(q.get('severity')))],
+    ...(q.get('members') === 'hide' ? { members: 'hide' as const } : {}),
   };
 }
 
@@ -42,6 +45,7 @@ export function filtersToSearch(f: AlertFilters): string {
   if (status.length && !sameSet(status, OPEN)) q.set('status', status.join(','));
   if (f.service.length) q.set('service', f.service.join(','));
   if (f.severity.length) q.set('severity', f.severity.join(','));
+  if (f.members === 'hide') q.set('members', 'hide');
   const s = q.toString();
   return s ? `?${s.replace(/%2C/g, ',')}` : '';
 }
@@ -51,6 +55,7 @@ export function filtersToApiQuery(f: AlertFilters, page: { limit: number; before
     status: (f.status.length ? f.status : OPEN).join(','),
     service: f.service.length ? f.service.join(',') : undefined,
     severity: f.severity.length ? f.severity.join(',') : undefined,
+    members: f.members,
     limit: page.limit,
     before: page.before ?? undefined,
   };

@@ -30,13 +30,14 @@ export interface ApiClientOptions {
   onUnauthorized?: () => void;
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type Query = Record<string, string | number | undefined | null>;
 
 export interface ApiClient {
   get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
   put<T>(path: string, body?: unknown): Promise<T>;
+  patch<T>(path: string, body?: unknown): Promise<T>;
   del<T>(path: string): Promise<T>;
   setCsrfToken(token: string | null): void;
   setOnUnauthorized(fn: (() => void) | undefined): void;
@@ -98,6 +99,7 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
     get: (path, query, signal) => request('GET', withQuery(path, query), undefined, signal),
     post: (path, body) => request('POST', path, body ?? {}),
     put: (path, body) => request('PUT', path, body ?? {}),
+    patch: (path, body) => request('PATCH', path, body ?? {}),
     del: (path) => request('DELETE', path),
     setCsrfToken: (t) => {
       csrf = t;

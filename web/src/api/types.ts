@@ -52,6 +52,8 @@ export interface Alert {
   silenced_by?: string | null;
   /** The service's runbook for this alert (organisation file), or null. */
   runbook?: { url: string | null; steps: string | null } | null;
+  /** The alert group it belongs to (the service groups alerts by labels), or null. */
+  grouping?: AlertGrouping | null;
   escalation: {
     policy: { id: string; name: string | null } | null;
     level: number | null;
@@ -59,6 +61,28 @@ export interface Alert {
     repeat: number;
     next_escalation_at: string | null;
   };
+}
+
+export interface AlertGrouping {
+  id: number;
+  key: string | null;
+  labels: Record<string, string> | null;
+  title: string | null;
+  /** "12 alerts in group HighErrorRate / service=backend". */
+  text: string | null;
+  leader_id: number | null;
+  leader: boolean;
+  size: number | null;
+  open: number | null;
+  ended_at: string | null;
+}
+
+export interface GroupMember {
+  id: number;
+  status: AlertStatus;
+  severity: string;
+  summary: string;
+  created_at: string;
 }
 
 export interface AlertList {
@@ -114,6 +138,8 @@ export interface AlertDetail {
   recurrence: { window_days: number; alerts: number; fired: number };
   timeline: TimelineEvent[];
   pages: Page[];
+  /** Every alert of its group, oldest first (empty outside a group). */
+  group_members?: GroupMember[];
 }
 
 export interface SeverityCount {
@@ -220,7 +246,7 @@ export interface AuditEntry {
 
 /** One event from /api/v1/stream. */
 export interface StreamEvent {
-  type: 'alert.created' | 'alert.updated' | 'page.updated' | 'config.changed';
+  type: 'alert.created' | 'alert.updated' | 'page.updated' | 'config.changed' | 'incident.updated';
   alert_id: number | null;
   status: AlertStatus | null;
   at: string;

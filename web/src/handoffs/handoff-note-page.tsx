@@ -174,6 +174,24 @@ export function HandoffNotePage({ id }: { id: number }) {
           )}
         </section>
 
+        {n.maintenance && n.maintenance.length > 0 && (
+          <section aria-labelledby="maintenance">
+            <h2 id="maintenance">Upcoming maintenance</h2>
+            <ul className="handoff-list" aria-label="Upcoming maintenance">
+              {n.maintenance.map((m) => (
+                <li key={`${m.name}-${m.starts_at}`}>
+                  <span>
+                    {m.name} ({m.scope}): {m.comment}; alerts opening in it page nobody
+                  </span>
+                  <span className="muted small">
+                    {formatAt(m.starts_at, tz)} to {formatAt(m.ends_at, tz)}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+
         <section aria-labelledby="during">
           <h2 id="during">Alerts during the shift</h2>
           {n.alerts_by_severity.length === 0 ? (

@@ -35,6 +35,8 @@ export interface Note extends NoteSummary {
   alerts_by_severity: { severity: string; count: number; alerts: NoteAlert[] }[];
   changes: { at: string; actor: string; action: string; entity_kind: string; entity: string | null }[];
   changes_more: number;
+  /** Maintenance windows during the incoming shift; absent on notes written before they were listed. */
+  maintenance?: { name: string; scope: string; starts_at: string; ends_at: string; comment: string }[];
   hand_over: { count: number; alerts: { id: number; summary: string }[] };
   text: string;
 }

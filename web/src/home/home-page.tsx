@@ -7,6 +7,7 @@ import { SeverityBadge } from '../ui/badge';
 import { LoadError, Loading } from '../ui/states';
 import { RelativeTime } from '../ui/time';
 import { MyNextShiftsSection, OnCallNowSection } from './on-call';
+import { OpenIncidentsSection } from './open-incidents';
 import { SummaryView } from './summary-view';
 
 export function HomePage() {
@@ -26,6 +27,8 @@ export function HomePage() {
         <h2 id="open-alerts">Open alerts</h2>
         {summary.data ? <SummaryView summary={summary.data} /> : summary.error ? <LoadError error={summary.error} onRetry={summary.reload} /> : <Loading what="alert counts" />}
       </section>
+
+      <OpenIncidentsSection />
 
       <section aria-labelledby="newest">
         <h2 id="newest">Newest triggered alerts</h2>

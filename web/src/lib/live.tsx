@@ -17,7 +17,7 @@ interface LiveApi {
 
 const Ctx = createContext<LiveApi>({ state: 'connecting', subscribe: () => () => {} });
 
-const EVENT_TYPES: StreamEvent['type'][] = ['alert.created', 'alert.updated', 'page.updated', 'config.changed'];
+const EVENT_TYPES: StreamEvent['type'][] = ['alert.created', 'alert.updated', 'page.updated', 'config.changed', 'incident.updated'];
 
 export function LiveProvider({ url = '/api/v1/stream', children }: { url?: string; children: ReactNode }) {
   const [state, setState] = useState<LiveState>('connecting');

@@ -11,6 +11,8 @@ import { CopyButton } from '../ui/copy-button';
 import { LoadError, Loading } from '../ui/states';
 import { Table } from '../ui/table';
 import { SlackRouting } from '../integrations/slack-section';
+import { useToast } from '../ui/toast';
+import { GeneratedKeys, ServiceEditor, type GeneratedKey } from './service-editor';
 
 const TYPE_NAMES: Record<string, string> = {
   events_v2: 'PagerDuty Events API v2',
@@ -38,11 +40,32 @@ export function ServicesPage() {
   useLive(() => services.reload(), (e) => e.type === 'config.changed');
   // The least severe level keeps a test alert from waking anyone who is not watching.
   const testSeverity = summary.data?.by_severity[summary.data.by_severity.length - 1]?.severity;
+  const { user } = useSession();
+  const toast = useToast();
+  const canEdit = roleRank(user?.role ?? 'viewer') >= roleRank('manager');
+  // null: not editing; '' : a new service; otherwise the name of the service being edited.
+  const [editing, setEditing] = useState<string | null>(null);
+  const [keys, setKeys] = useState<GeneratedKey[]>([]);
+  const saved = (name: string, generated: GeneratedKey[]) => {
+    toast.ok(`Saved ${name}`);
+    setKeys(generated);
+    setEditing(null);
+    services.reload();
+  };
 
   return (
     <>
       <h1>Services</h1>
       <p className="muted">Each service routes its alerts to one escalation policy. Point a sender at one of its integration URLs.</p>
+      {keys.length > 0 && <GeneratedKeys keys={keys} onDismiss={() => setKeys([])} />}
+      {canEdit && editing === null && (
+        <p>
+          <Button variant="primary" onClick={() => setEditing('')}>
+            New service
+          </Button>
+        </p>
+      )}
+      {editing === '' && <ServiceEditor initial={null} onSaved={saved} onCancel={() => setEditing(null)} />}
       {services.error ? (
         <LoadError error={services.error} onRetry={services.reload} />
       ) : !services.data ? (
@@ -50,13 +73,19 @@ export function ServicesPage() {
       ) : services.data.services.length === 0 ? (
         <p className="panel">No services yet. Add one to the organisation file and apply it (watchkeeper apply -f org.yaml).</p>
       ) : (
-        services.data.services.map((s) => <ServiceCard key={s.name} service={s} testSeverity={testSeverity} />)
+        services.data.services.map((s) =>
+          editing === s.name ? (
+            <ServiceEditor key={s.name} initial={s} onSaved={saved} onCancel={() => setEditing(null)} />
+          ) : (
+            <ServiceCard key={s.name} service={s} testSeverity={testSeverity} onEdit={canEdit && editing === null ? () => setEditing(s.name) : undefined} />
+          ),
+        )
       )}
     </>
   );
 }
 
-function ServiceCard({ service: s, testSeverity }: { service: Service; testSeverity: string | undefined }) {
+function ServiceCard({ service: s, testSeverity, onEdit }: { service: Service; testSeverity: string | undefined; onEdit: (() => void) | undefined }) {
   const { user } = useSession();
   const canTest = roleRank(user?.role ?? 'viewer') >= roleRank('responder');
   const [busy, setBusy] = useState(false);
@@ -93,6 +122,7 @@ function ServiceCard({ service: s, testSeverity }: { service: Service; testSever
           <Button onClick={() => void sendTest()} busy={busy} disabled={!canTest} title={canTest ? `Creates a ${testSeverity ?? ''} alert on ${s.name}; it pages like a real one` : 'Needs the responder role'}>
             Send test alert
           </Button>
+          {onEdit && <Button onClick={onEdit}>Edit {s.name}</Button>}
         </div>
       </div>
       {s.description && <p>{s.description}</p>}
