@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Client } from '../client/client.js';
 import type { presentPreview } from '../http/routes/escalation-preview.js';
+import type { presentSimulation } from '../http/routes/simulate.js';
 import { table } from './schedules.js';
 
 type MakeClient = (opts: { server?: string; token?: string }) => Client;
@@ -74,5 +75,29 @@ export function policyCommands(program: Command, client: MakeClient): void {
       if (findings.length === 0) return void console.log(`no problems: schedules checked for the next ${o.weeks} week${o.weeks === 1 ? '' : 's'}, policies as of now`);
       for (const f of findings) console.log(`${f.kind}: ${f.message}`);
       console.log(`${findings.length} problem${findings.length === 1 ? '' : 's'}`);
+    });
+
+  program
+    .command('simulate')
+    .description('Escalation dry-run: minute by minute, which routing rule decides, which silence or maintenance window holds the alert, the group wait, and who is paged at which level through which method, until the policy is exhausted; from the real configuration, schedules, overrides and notification rules')
+    .argument('[labels...]', 'labels as name=value, e.g. alertname=HighErrorRate environment=prod')
+    .requiredOption('-s, --severity <severity>', 'severity of the imagined alert, e.g. critical or P1')
+    .option('--service <service>', 'the service it arrives at (default: its service label)')
+    .option('--at <time>', 'when it fires (ISO time with offset); default now', when)
+    .option('--json', 'print the API answer as JSON')
+    .option('--server <url>', 'server URL (WATCHKEEPER_SERVER)')
+    .option('--token <token>', 'API token (WATCHKEEPER_TOKEN)')
+    .addHelpText('after', '\nExamples:\n  watchkeeper simulate --service "Clipper Critical" --severity critical --at 2026-03-08T03:00:00-05:00\n  watchkeeper simulate alertname=HighErrorRate service=backend -s warning')
+    .action(async (pairs: string[], o: { severity: string; service?: string; at?: string; json?: boolean; server?: string; token?: string }) => {
+      const labels: Record<string, string> = {};
+      for (const p of pairs) {
+        const i = p.indexOf('=');
+        if (i <= 0) throw new InvalidArgumentError(`label "${p}" must be name=value, e.g. alertname=HighErrorRate`);
+        labels[p.slice(0, i)] = p.slice(i + 1);
+      }
+      const r = await client(o).request<ReturnType<typeof presentSimulation>>('POST', '/api/v1/simulate', { ...(o.service ? { service: o.service } : {}), labels, severity: o.severity, ...(o.at ? { at: o.at } : {}) });
+      if (o.json) return void console.log(JSON.stringify(r, null, 2));
+      console.log(`A ${r.route.severity} alert at ${(r.at ?? '').replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC')}, nobody acknowledging:`);
+      for (const l of r.timeline) console.log(`  ${l.after}  ${l.text}`);
     });
 }

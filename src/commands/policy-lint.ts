@@ -29,6 +29,8 @@ export async function lintPolicies(conn: Conn, org: OrgSnapshot, now: number): P
     if (s.escalation_policy_id) used.add(s.escalation_policy_id);
     else findings.push({ kind: 'service_without_policy', service: s.name, message: `service "${s.name}" has no escalation policy: its alerts page nobody; set escalation_policy` });
   }
+  // A routing rule that names a policy uses it too.
+  const routed = new Set(org.routes.flatMap((r) => (r.escalationPolicy ? [r.escalationPolicy] : [])));
   const actor = { kind: 'system' as const, id: null, name: 'lint', surface: 'engine' as const };
   for (const p of [...org.policies.values()].sort((a, b) => a.name.localeCompare(b.name))) {
     const { spec } = p;
@@ -66,7 +68,7 @@ export async function lintPolicies(conn: Conn, org: OrgSnapshot, now: number): P
         });
       }
     }
-    if (!used.has(p.id)) findings.push({ kind: 'unused_policy', policy: p.name, message: `policy "${p.name}" is used by no service` });
+    if (!used.has(p.id) && !routed.has(p.name)) findings.push({ kind: 'unused_policy', policy: p.name, message: `policy "${p.name}" is used by no service or routing rule` });
   }
   return findings;
 }

@@ -163,11 +163,12 @@ describe('handbook escalation', () => {
   it('DeltaCrown: secondary when critical is unacknowledged 5 min or unresolved 30; lead at 60; manager at 120', () => {
     const spec = policySpec(handbook('deltacrown'));
     expect(spec.levels[0]?.delayBySeverity).toEqual({ critical: 5, high: 15, warning: 30 });
-    expect(spec.levels.map((l) => l.unresolvedAfterMinutes)).toEqual([null, 30, 60, 120]);
-    expect(timeline(spec, 'critical')).toEqual(['0 primary-oncall', '5 secondary-oncall', '60 team-lead', '120 eng-manager']);
-    expect(timeline(spec, 'high')).toEqual(['0 primary-oncall', '15 secondary-oncall', '60 team-lead', '120 eng-manager']);
-    expect(timeline(spec, 'warning')).toEqual(['0 primary-oncall', '30 secondary-oncall', '60 team-lead', '120 eng-manager']);
-    expect(timeline(spec, 'critical', { ack: true })).toEqual(['0 primary-oncall', '30 secondary-oncall', '60 team-lead', '120 eng-manager']);
+    expect(spec.levels.map((l) => l.unresolvedAfterMinutes)).toEqual([null, null, 30, 60, 120]);
+    expect(timeline(spec, 'critical')).toEqual(['0 deltacrown-primary', '5 deltacrown-secondary', '60 team-lead', '120 eng-manager']);
+    // "High alerts: Page if not acknowledged in 15 min": nobody at once, then the primary and the team lead.
+    expect(timeline(spec, 'high')).toEqual(['0 ', '15 deltacrown-primary+team-lead', '30 deltacrown-secondary', '60 team-lead', '120 eng-manager']);
+    expect(timeline(spec, 'warning')).toEqual(['0 deltacrown-primary', '30 deltacrown-secondary', '60 team-lead', '120 eng-manager']);
+    expect(timeline(spec, 'critical', { ack: true })).toEqual(['0 deltacrown-primary', '30 deltacrown-secondary', '60 team-lead', '120 eng-manager']);
   });
 
   it('Clipper: secondary after 15 min (P1) or 60 (P2), manager 30 later, VP + CTO for critical; P3 never escalates', () => {

@@ -16,6 +16,7 @@ import { orgRoutes } from './routes/org.js';
 import { orgConfigRoutes } from './routes/org-config.js';
 import { escalationPreviewRoutes } from './routes/escalation-preview.js';
 import { reportRoutes } from './routes/reports.js';
+import { simulateRoutes } from './routes/simulate.js';
 import { compTimeRoutes } from './routes/comp-time.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { sessionRoutes } from './routes/session.js';
@@ -73,6 +74,7 @@ export function registerRoutes(app: App, opts: HttpOptions): ApiRouter {
   orgConfigRoutes(app, router);
   escalationPreviewRoutes(app, router);
   reportRoutes(app, router);
+  simulateRoutes(app, router);
   compTimeRoutes(app, router);
   scheduleRoutes(app, router);
   calendarFeedRoutes(app, router);

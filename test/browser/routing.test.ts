@@ -44,6 +44,13 @@ describeBrowser('routing in the browser', (world) => {
     await result.getByText('Checkout API: pages policy default').waitFor();
     await result.getByText('No rule matches: the alert pages its own service.', { exact: false }).waitFor();
 
+    // The dry run follows it through the policy: alice now, bob after level 1's 5 minutes.
+    await page.getByRole('button', { name: 'Dry run: who is paged, minute by minute' }).click();
+    const dryRun = page.getByLabel('Dry run');
+    await dryRun.getByText('level 1: alice by email').waitFor();
+    await dryRun.getByText('level 2, not acknowledged: bob by email').waitFor();
+    expect(await dryRun.getByRole('listitem').allInnerTexts()).toContain('+00:05 level 2, not acknowledged: bob by email');
+
     // Bad input says what to write.
     await page.getByLabel('Labels').fill('severity');
     await page.getByRole('button', { name: 'Test', exact: true }).click();

@@ -68,7 +68,7 @@ describe('watchkeeper policy preview', () => {
     await cli('lint', '--weeks', '2');
     expect(out).toEqual([
       'unreachable_level: level 2 of "default" reaches nobody who can be paged now for critical, high, medium, low, info alerts (no notification rule for high urgency: bob not paged; add a rule to their profile; no notification rule for low urgency: bob not paged; add a rule to their profile)',
-      'unused_policy: policy "default" is used by no service',
+      'unused_policy: policy "default" is used by no service or routing rule',
       '2 problems',
     ]);
     expect(process.exitCode).toBe(1);

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { App, defaultSenders } from '../../src/app.js';
+import { App, defaultSenders, type AppOptions } from '../../src/app.js';
 import { applyOrg } from '../../src/commands/apply-org.js';
 import { createToken } from '../../src/commands/tokens.js';
 import { parseOrgYaml } from '../../src/config/org.js';
@@ -28,6 +28,7 @@ export class Harness {
   ingestRateLimit = 0;
   /** SMS and voice through this Twilio account (a local stand-in) for apps this harness builds. */
   twilio: TwilioOptions | null = null;
+  slack: AppOptions['slack'] | null = null;
   /** Noise limits for apps this harness builds; null (the default) sends every page at once. */
   deliveryLimits: DeliveryLimits | null = null;
 
@@ -35,10 +36,11 @@ export class Harness {
     this.clock = new FakeClock(start);
   }
 
-  static async start(kind: StoreKind, opts: { orgFile?: string; orgYaml?: string; listen?: boolean; start?: string; ingestRateLimit?: number; twilio?: TwilioOptions; deliveryLimits?: DeliveryLimits } = {}): Promise<Harness> {
+  static async start(kind: StoreKind, opts: { orgFile?: string; orgYaml?: string; listen?: boolean; start?: string; ingestRateLimit?: number; twilio?: TwilioOptions; deliveryLimits?: DeliveryLimits; slack?: AppOptions['slack'] } = {}): Promise<Harness> {
     const h = new Harness(kind, opts.start);
     h.ingestRateLimit = opts.ingestRateLimit ?? 0;
     h.twilio = opts.twilio ?? null;
+    h.slack = opts.slack ?? null;
     h.deliveryLimits = opts.deliveryLimits ?? null;
     const smtpUrl = await h.smtp.start();
     h.store = await kind.open();
@@ -64,6 +66,7 @@ export class Harness {
       senders: defaultSenders(log, smtpUrl ?? `smtp://127.0.0.1:${this.smtp.port}`, null),
       ingestRateLimit: this.ingestRateLimit,
       twilio: this.twilio,
+      ...(this.slack ? { slack: this.slack } : {}),
       deliveryLimits: this.deliveryLimits,
     });
   }

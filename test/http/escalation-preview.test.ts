@@ -145,7 +145,7 @@ services:
       'service "Batch" has no escalation policy: its alerts page nobody; set escalation_policy',
       'policy "critical-only" pages nobody for medium, low, info alerts: no level applies to them; add them to a level\'s severities, or route them elsewhere',
       'level 2 of "default" reaches nobody who can be paged now for critical, high, medium, low, info alerts (no notification rule for high urgency: nora not paged; add a rule to their profile; no notification rule for low urgency: nora not paged; add a rule to their profile)',
-      'policy "default" is used by no service',
+      'policy "default" is used by no service or routing rule',
     ]);
   });
 });

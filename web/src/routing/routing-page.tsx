@@ -48,6 +48,25 @@ function TestForm({ result, setResult }: { result: RouteTest | null; setResult: 
   const [text, setText] = useState('alertname=HighErrorRate\nservice=backend\nseverity=warning');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [dryRun, setDryRun] = useState<DryRun | null>(null);
+
+  /** Escalation dry-run of the same labels: every page, minute by minute, if nobody acknowledges. */
+  const simulate = async () => {
+    const { labels, bad } = parseLabelLines(text);
+    if (bad !== null) return setError(`"${bad}" is not name=value; write one label per line, like severity=warning`);
+    const { severity, ...rest } = labels;
+    if (!severity) return setError('add a severity line, e.g. severity=critical, to run it');
+    setBusy(true);
+    try {
+      setDryRun(await api.post<DryRun>('/simulate', { labels: rest, severity }));
+      setError(null);
+    } catch (err) {
+      setDryRun(null);
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -75,9 +94,14 @@ function TestForm({ result, setResult }: { result: RouteTest | null; setResult: 
       <Field label="Labels" hint="One per line, as the alert would carry them: alertname=HighErrorRate, service=backend, severity=warning" error={error}>
         <textarea rows={4} value={text} onChange={(e) => setText(e.target.value)} className="mono" required />
       </Field>
-      <Button variant="primary" type="submit" busy={busy} disabled={!text.trim()}>
-        Test
-      </Button>
+      <div className="row">
+        <Button variant="primary" type="submit" busy={busy} disabled={!text.trim()}>
+          Test
+        </Button>
+        <Button busy={busy} disabled={!text.trim()} onClick={() => void simulate()}>
+          Dry run: who is paged, minute by minute
+        </Button>
+      </div>
       {result && (
         <div aria-label="Result" aria-live="polite" style={{ marginTop: '1rem' }}>
           <p>
@@ -91,8 +115,24 @@ function TestForm({ result, setResult }: { result: RouteTest | null; setResult: 
           </p>
         </div>
       )}
+      {dryRun && (
+        <div aria-label="Dry run" style={{ marginTop: '1rem' }}>
+          <h3>If it fired now and nobody acknowledged</h3>
+          <ol className="preview-steps">
+            {dryRun.timeline.map((l, i) => (
+              <li key={i}>
+                <span className="mono">{l.after}</span> {l.text}
+              </li>
+            ))}
+          </ol>
+        </div>
+      )}
     </form>
   );
+}
+
+interface DryRun {
+  timeline: { at: string; after: string; text: string }[];
 }
 
 export function RoutingPage() {
