@@ -185,7 +185,7 @@ export function scheduleCommands(program: Command, client: MakeClient, clock: ()
       for (const line of table([['ID', 'FROM', 'TO', 'PERSON', 'REPLACES', 'BY', 'NOTE'], ...list.map((x) => [x.id, short(x.start), short(x.end), x.user ?? '(nobody)', x.replaces ?? '-', x.created_by.name, x.note])])) console.log(line);
     },
   );
-  conn(override.command('rm').description('Remove an override').argument('<schedule>', 'schedule name').argument('<id>', 'override id (see override list)')).action(
+  conn(override.command('rm').alias('remove').description('Remove an override').argument('<schedule>', 'schedule name').argument('<id>', 'override id (see override list)')).action(
     async (name: string, id: string, o: { server?: string; token?: string }) => {
       await client(o).request('DELETE', `/api/v1/schedules/${encodeURIComponent(name)}/overrides/${encodeURIComponent(id)}`);
       console.log(`override ${id} removed from ${name}`);

@@ -69,7 +69,8 @@ export function silenceCommands(program: Command, client: MakeClient): void {
   conn(
     silence
       .command('list')
-      .description('Active and pending silences (--expired for the last five days’ expired ones too)')
+      .alias('query')
+      .description('Active and pending silences (--expired for the last five days’ expired ones too); `query` as amtool says it')
       .option('--expired', 'include expired silences')
       .option('--json', 'print the API’s JSON instead of a table (for scripts)'),
   ).action(async (o: { expired?: boolean; json?: boolean; server?: string; token?: string }) => {

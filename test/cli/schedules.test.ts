@@ -75,7 +75,7 @@ describe('watchkeeper oncall, schedule and override', () => {
     expect(out).toEqual(['Week of     platform-primary', '2026-03-02  bob', '2026-03-09  diana (+erin)']);
     out.length = 0;
     await expect(cli('override', 'add', 'platform-primary', '--user', 'zed', '--from', '2026-03-10T00:00Z', '--to', '2026-03-11T00:00Z')).rejects.toThrow(/400: user: no user named "zed"/);
-    await cli('override', 'rm', 'platform-primary', id);
+    await cli('override', 'remove', 'platform-primary', id); // or rm
     expect(out).toEqual([`override ${id} removed from platform-primary`]);
     out.length = 0;
     await cli('override', 'list', 'platform-primary');

@@ -67,7 +67,7 @@ describe('watchkeeper silence', () => {
     await cli('silence', 'list');
     expect(out[0]).toMatch(/^No silences\./);
     out.length = 0;
-    await cli('silence', 'list', '--expired');
+    await cli('silence', 'query', '--expired'); // amtool's word for list
     expect(out[1]).toContain(`${id}  expired`);
   });
 
