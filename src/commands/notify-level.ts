@@ -107,27 +107,7 @@ export function notifyLevel(
   // pages carry `channel:<id>` where a person's id would be, so they never fall over to a person.
   for (const ch of channels) {
     names.push(`#${ch.name}`);
-    pages.push({
-      page_key: `${alert.id}:${seq}:${level}:channel:${ch.id}`,
-      alert_id: alert.id,
-      notify_seq: seq,
-      level,
-      cycle,
-      user_id: `${CHANNEL_PREFIX}${ch.id}`,
-      contact_method_id: ch.id,
-      rule_id: null,
-      channel: ch.kind,
-      destination: ch.address,
-      status: 'pending',
-      created_at: now,
-      next_attempt_at: now,
-      attempts: 0,
-      last_error: null,
-      sent_at: null,
-      lease_owner: null,
-      lease_until: null,
-      priority: urgency === 'high' ? 0 : 1,
-    });
+    pages.push(channelPage(ch, { pageKey: `${alert.id}:${seq}:${level}:channel:${ch.id}`, alertId: alert.id, seq, level, cycle, now, urgency }));
   }
 
   const human = `level ${level + 1}${cycle > 0 ? ` (repeat ${cycle})` : ''}`;
@@ -144,6 +124,38 @@ export function notifyLevel(
     events.push(systemEventRow(alert.id, now, 'unreachable', `escalation target no longer exists: ${missing.join(', ')}`));
   }
   return { pages, events, userIds };
+}
+
+/**
+ * The outbox row of a post to a channel (a Teams channel, a webhook): due at once, with
+ * `channel:<id>` where a person's id would be, so it never falls over to a person.
+ */
+export function channelPage(
+  ch: Pick<NotifyChannelsTable, 'id' | 'kind' | 'address'>,
+  o: { pageKey: string; alertId: number; seq: number; level: number; cycle: number; now: number; urgency: string },
+): NewPage {
+  return {
+    page_key: o.pageKey,
+    alert_id: o.alertId,
+    notify_seq: o.seq,
+    level: o.level,
+    cycle: o.cycle,
+    user_id: `${CHANNEL_PREFIX}${ch.id}`,
+    contact_method_id: ch.id,
+    rule_id: null,
+    channel: ch.kind,
+    destination: ch.address,
+    status: 'pending',
+    created_at: o.now,
+    next_attempt_at: o.now,
+    attempts: 0,
+    last_error: null,
+    sent_at: null,
+    lease_owner: null,
+    lease_until: null,
+    // Claims take high-urgency pages first: a critical page never waits behind noise.
+    priority: o.urgency === 'high' ? 0 : 1,
+  };
 }
 
 function resolveTarget(

@@ -6,7 +6,7 @@ import type { OrgSnapshot } from '../store/org.repo.js';
 import type { NewPage } from '../store/page.repo.js';
 import type { ServicesTable } from '../store/schema.js';
 import { channelsFor } from '../notify/slack/slack-routing.js';
-import { CHANNEL_PREFIX } from './notify-level.js';
+import { channelPage } from './notify-level.js';
 import type { Ctx } from './context.js';
 import { systemEventRow } from './timeline.js';
 
@@ -112,28 +112,8 @@ export function routedNotes(org: OrgSnapshot, row: Pick<AlertRow, 'id' | 'severi
   for (const name of route.channels) {
     const ch = [...org.channels.values()].find((c) => c.name === name);
     if (!ch) continue;
-    pages.push({
-      // One post per channel per alert: the route decides once, when the alert opens.
-      page_key: `${row.id}:route:channel:${ch.id}`,
-      alert_id: row.id,
-      notify_seq: row.notify_seq,
-      level: 0,
-      cycle: 0,
-      user_id: `${CHANNEL_PREFIX}${ch.id}`,
-      contact_method_id: ch.id,
-      rule_id: null,
-      channel: ch.kind,
-      destination: ch.address,
-      status: 'pending',
-      created_at: now,
-      next_attempt_at: now,
-      attempts: 0,
-      last_error: null,
-      sent_at: null,
-      lease_owner: null,
-      lease_until: null,
-      priority: urgency === 'high' ? 0 : 1,
-    });
+    // One post per channel per alert: the route decides once, when the alert opens.
+    pages.push(channelPage(ch, { pageKey: `${row.id}:route:channel:${ch.id}`, alertId: row.id, seq: row.notify_seq, level: 0, cycle: 0, now, urgency }));
   }
   return { events, pages };
 }
