@@ -45,6 +45,8 @@ export interface Simulation {
 
 export async function simulate(ctx: Ctx, input: SimulateInput): Promise<Simulation> {
   const org = await ctx.org.get(ctx.store.db);
+  // Named as the caller gave it: `severity`, not the label routing reads it from.
+  org.severities.resolveOrThrow('severity', input.severity);
   const route = testRoute(org, { labels: { ...input.labels, severity: input.severity }, service: input.service ?? null });
   const lines: SimulationLine[] = [];
   const line = (at: number, text: string) => lines.push({ at, offsetMinutes: Math.round((at - input.at) / MINUTE), text });

@@ -49,5 +49,9 @@ describe('watchkeeper simulate', () => {
     const r = await h.api('POST', '/api/v1/simulate', { service: 'Nope', severity: 'critical' });
     expect(r.status).toBe(400);
     expect(JSON.stringify(r.body)).toContain('service');
+    const sev = await h.api('POST', '/api/v1/simulate', { service: 'Clipper Backend', severity: 'sev9' });
+    expect(sev.status).toBe(400);
+    const e = sev.body.error as { field?: string; problems?: { field: string }[] };
+    expect(e.field ?? e.problems?.[0]?.field).toBe('severity');
   });
 });
