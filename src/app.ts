@@ -12,10 +12,16 @@ import { escalationModule } from './engine/modules/escalation.js';
 import { retentionModule } from './engine/modules/retention.js';
 import { shiftNoticesModule } from './engine/modules/shift-notices.js';
 import { incidentUpdatesModule } from './engine/modules/incident-updates.js';
+import { reviewSendsModule } from './engine/modules/review-sends.js';
+import { postmortemsModule } from './engine/modules/postmortems.js';
+import { incidentSlaModule } from './engine/modules/incident-sla.js';
+import { warRoomModule } from './engine/modules/war-room.js';
+import { warRoomSlackModule } from './notify/slack/war-room-slack.js';
 import { Metrics } from './metrics.js';
 import { Deliverer } from './notify/outbox.js';
 import type { DeliveryLimits } from './notify/throttle.js';
 import { NoticeDeliverer } from './notify/notices.js';
+import { StatusPageDeliverer } from './notify/status-page.js';
 import { SenderRegistry } from './notify/sender.js';
 import { EmailSender } from './notify/email/email.sender.js';
 import { LogSender } from './notify/log/log.sender.js';
@@ -72,6 +78,7 @@ export class App {
   readonly notifier: Engine;
   readonly deliverer: Deliverer;
   readonly notices: NoticeDeliverer;
+  readonly statusPage: StatusPageDeliverer;
   readonly ingestor: Ingestor;
   readonly senders: SenderRegistry;
   readonly http: FastifyInstance;
@@ -109,17 +116,24 @@ export class App {
       escalationModule(this.ctx),
       shiftNoticesModule(this.ctx),
       incidentUpdatesModule(this.ctx),
+      reviewSendsModule(this.ctx),
+      postmortemsModule(this.ctx),
+      incidentSlaModule(this.ctx),
+      warRoomModule(this.ctx, { slack: this.slack !== null }),
       { name: 'heartbeats', run: async () => (await checkHeartbeats(this.ctx, this.ingestor), false) },
       retentionModule(this.ctx, opts.retentionDays ?? 180),
     ]);
     this.notices = new NoticeDeliverer(this.ctx, this.senders);
+    this.statusPage = new StatusPageDeliverer(this.ctx, this.senders);
     this.notifier = new Engine(
       this.ctx,
       interval,
       [
         { name: 'deliver', run: () => this.deliverer.run() },
         { name: 'notices', run: () => this.notices.run() },
+        { name: 'status-page', run: () => this.statusPage.run() },
         ...(this.slack ? [this.slack.module] : []),
+        ...(this.slack ? [warRoomSlackModule(this.ctx, this.slack.client)] : []),
       ],
       'notify',
     );

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ApiError, type Client } from '../client/client.js';
 import { INCIDENT_ROLES, KEY_MOMENTS } from '../domain/incident/lifecycle.js';
 import { parseDuration } from '../domain/silence/policy.js';
+import { slaFields, type ApiSlaClock } from './incident-sla.js';
 import { EXIT_CODES_HELP, notFoundError, paint, printJson, printTable, shortTime, usageError, withConnection, withJson, type Colour, type ConnectionOptions } from './output.js';
 
 /**
@@ -27,6 +28,7 @@ export interface ApiIncident {
   last_update_at: string | null;
   next_update_at: string | null;
   update_overdue: boolean;
+  sla?: ApiSlaClock[];
 }
 interface IncidentDetail {
   incident: ApiIncident;
@@ -63,6 +65,7 @@ function printIncident(r: IncidentDetail): void {
     ['declared', `${shortTime(i.declared_at)} by ${i.declared_by}`],
     ['services', i.services.map((s) => s.name ?? s.id).join(', ') || '-'],
     ['next update', nextUpdate(i)],
+    ...slaFields(i.sla ?? []),
   ];
   if (i.summary) fields.push(['summary', i.summary]);
   if (i.resolved_at) fields.push(['resolved', shortTime(i.resolved_at)]);

@@ -3,10 +3,14 @@ import type { Client } from '../client/client.js';
 import { VERSION } from '../http/routes/ops.js';
 import { handoffCommands } from './handoffs.js';
 import { scheduleCommands } from './schedules.js';
+import { swapRequestCommands } from './swap-requests.js';
 import { silenceCommands } from './silences.js';
 import { maintenanceCommands } from './maintenance.js';
 import { heartbeatCommands } from './heartbeats.js';
 import { incidentCommands } from './incidents.js';
+import { postmortemCommands } from './postmortems.js';
+import { statusPageCommands } from './status-page.js';
+import { warRoomCommands } from './war-room.js';
 import { routingCommands } from './routing.js';
 import { policyCommands } from './policies.js';
 import { reportCommands } from './reports.js';
@@ -14,6 +18,7 @@ import { contactMethodCommands } from './contact-methods.js';
 import { slackCommands } from './slack.js';
 import { twilioCommands } from './twilio.js';
 import { alertCommands } from './alerts.js';
+import { reviewCommands } from './review.js';
 import { connect, loginCommands } from './login.js';
 import { oncallCommands } from './oncall.js';
 import { orgCommands } from './org.js';
@@ -71,6 +76,7 @@ export async function main(argv: string[]): Promise<void> {
     });
 
   scheduleCommands(program, client, () => cliClock.now());
+  swapRequestCommands(program, client);
   handoffCommands(program, client);
   slackCommands(program, client);
   twilioCommands(program, client);
@@ -78,12 +84,16 @@ export async function main(argv: string[]): Promise<void> {
   maintenanceCommands(program, client);
   heartbeatCommands(program, client);
   incidentCommands(program, client);
+  postmortemCommands(program, client);
+  statusPageCommands(program, client);
+  warRoomCommands(program, client);
   routingCommands(program, client);
   policyCommands(program, client);
   reportCommands(program, client);
   contactMethodCommands(program, client);
   oncallCommands(program, client);
   alertCommands(program, client);
+  reviewCommands(program, client);
   loginCommands(program);
   orgCommands(program, client);
 

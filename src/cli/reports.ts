@@ -6,6 +6,7 @@ import { table } from './schedules.js';
 type MakeClient = (opts: { server?: string; token?: string }) => Client;
 type Response = ReturnType<typeof presentResponse>;
 type Group = Response['groups'][number];
+type IncidentRow = Response['incidents']['groups'][number];
 type Noise = ReturnType<typeof presentNoise>;
 type Load = ReturnType<typeof presentLoad>;
 
@@ -45,7 +46,19 @@ export function responseLines(r: Response): string[] {
     `${signed(g.trend.time_to_acknowledge)} / ${signed(g.trend.time_to_resolve)}`,
   ];
   const head = [r.by.toUpperCase(), 'ALERTS', 'MTTA mean/median/p95', 'MTTR mean/median/p95', 'TARGET ack/resolve', 'BREACHED ack/resolve', 'TREND mtta/mttr'];
-  return [`Response from ${r.from} to ${r.to} (trend against the ${Math.round((Date.parse(r.to ?? '') - Date.parse(r.from ?? '')) / 86_400_000)} days before)`, ...table([head, ...r.groups.map(row), row(r.total)])];
+  const lines = [`Response from ${r.from} to ${r.to} (trend against the ${Math.round((Date.parse(r.to ?? '') - Date.parse(r.from ?? '')) / 86_400_000)} days before)`, ...table([head, ...r.groups.map(row), row(r.total)])];
+  // Incidents only when some were declared: most months of most teams have none.
+  if (r.incidents.total.incidents === 0) return lines;
+  const inc = (g: IncidentRow) => [
+    g.key,
+    String(g.incidents),
+    `${humanSeconds(g.time_to_acknowledge.mean)} / ${humanSeconds(g.time_to_acknowledge.median)} / ${humanSeconds(g.time_to_acknowledge.p95)}`,
+    `${humanSeconds(g.time_to_resolve.mean)} / ${humanSeconds(g.time_to_resolve.median)} / ${humanSeconds(g.time_to_resolve.p95)}`,
+    g.target ? `${humanSeconds(g.target.acknowledge)} / ${humanSeconds(g.target.resolve)}` : '',
+    `${pct(g.breached.acknowledge?.share ?? null)} / ${pct(g.breached.resolve?.share ?? null)}`,
+  ];
+  const incHead = ['SEVERITY', 'INCIDENTS', 'TTA mean/median/p95', 'TTR mean/median/p95', 'TARGET ack/resolve', 'BREACHED ack/resolve'];
+  return [...lines, '', 'Incidents declared in the period (acknowledged: first attached alert acknowledged, update or status change):', ...table([incHead, ...r.incidents.groups.map(inc), inc(r.incidents.total)])];
 }
 
 export function noiseLines(r: Noise): string[] {
@@ -54,6 +67,8 @@ export function noiseLines(r: Noise): string[] {
   lines.push('Noisiest alerts:');
   lines.push(...table([['SERVICE', 'KEY', 'OPENED', 'REPEATS', 'RESOLVED UNACKED', 'SUMMARY'], ...r.noisiest.map((a) => [a.service, a.dedup_key, String(a.opened), String(a.repeats), String(a.resolved_without_ack), a.summary])]));
   if (r.flapping.length) lines.push('', `Flapping (fired again within an hour of resolving, twice or more): ${r.flapping.map((a) => `${a.service}/${a.dedup_key} (${a.quick_refires}×)`).join(', ')}`);
+  const na = r.not_actionable;
+  lines.push('', `Marked not actionable: ${na.marked} of ${na.opened} alerts (false-positive rate ${pct(na.false_positive_rate)})${na.by_alert.length ? `: ${na.by_alert.map((a) => `${a.service}/${a.dedup_key} (${a.marked} of ${a.opened})`).join(', ')}` : ''}`);
   if (r.resolved_without_ack) lines.push('', `Resolved without acknowledgement: ${r.resolved_without_ack.count} of ${r.resolved_without_ack.of} (${pct(r.resolved_without_ack.share)}): candidates to tune or drop`);
   if (r.escalations.length) {
     lines.push('', 'Levels reached:');
@@ -65,10 +80,12 @@ export function noiseLines(r: Noise): string[] {
 export function loadLines(r: Load): string[] {
   const lines = [`On-call load from ${r.from} to ${r.to}; bands in each person's zone: business ${r.bands.business}, sleep ${r.bands.sleep}, off the rest`];
   const comp = r.people.some((p) => p.comp_time);
+  // Incident columns only when someone worked one: most weeks of most teams have none.
+  const inc = r.people.some((p) => p.incidents_worked > 0);
   const days = (x: number | null | undefined) => (x === null || x === undefined ? '-' : String(x));
   lines.push(
     ...table([
-      ['PERSON', 'ZONE', 'INTERRUPTIONS', 'BUSINESS', 'OFF', 'SLEEP', 'HOURS ON CALL', ...(comp ? ['DAYS OFF EARNED', 'TAKEN', 'OWED NOW'] : [])],
+      ['PERSON', 'ZONE', 'INTERRUPTIONS', 'BUSINESS', 'OFF', 'SLEEP', 'HOURS ON CALL', ...(inc ? ['INCIDENTS', 'HOURS IN INCIDENTS'] : []), ...(comp ? ['DAYS OFF EARNED', 'TAKEN', 'OWED NOW'] : [])],
       ...r.people.map((p) => [
         p.user,
         p.time_zone,
@@ -77,10 +94,12 @@ export function loadLines(r: Load): string[] {
         String(p.interruptions.off),
         String(p.interruptions.sleep),
         String(p.hours_on_call),
+        ...(inc ? [String(p.incidents_worked), String(p.hours_in_incidents)] : []),
         ...(comp ? [days(p.comp_time?.earned_days), days(p.comp_time?.taken_days), days(p.comp_time?.balance_days)] : []),
       ]),
     ]),
   );
+  for (const p of r.people) for (const e of p.comp_time?.extra ?? []) lines.push(`${p.user}: +${e.days} day${e.days === 1 ? '' : 's'} off, ${e.reason}`);
   for (const t of r.teams) {
     lines.push('', `Team ${t.team}${t.spread !== null ? ` (busiest member carries ${t.spread}× the mean)` : ''}:`);
     lines.push(...table([['MEMBER', 'INTERRUPTIONS', 'SHARE', 'HOURS ON CALL', 'SHARE'], ...t.members.map((m) => [m.user, String(m.interruptions), pct(m.interruption_share), String(m.hours_on_call), pct(m.hours_share)])]));
@@ -120,12 +139,14 @@ export function reportCommands(program: Command, client: MakeClient): void {
       .option('--by <dimension>', `group by ${BY.join(', ')}`, (v) => {
         if (!BY.includes(v)) throw new InvalidArgumentError(`--by must be one of ${BY.join(', ')}`);
         return v;
-      }, 'severity'),
+      }, 'severity')
+      .option('--incidents', 'with --csv: the incidents by severity instead of the alerts'),
   )
-    .addHelpText('after', '\nExamples:\n  watchkeeper report mtta --since 30d\n  watchkeeper report mtta --by service --since 7d\n  watchkeeper report mtta --by team --csv > response.csv')
-    .action(async (o: RangeOpts & { by: string }) => {
+    .addHelpText('after', '\nExamples:\n  watchkeeper report mtta --since 30d\n  watchkeeper report mtta --by service --since 7d\n  watchkeeper report mtta --by team --csv > response.csv\n  watchkeeper report mtta --incidents --csv > incidents.csv')
+    .action(async (o: RangeOpts & { by: string; incidents?: boolean }) => {
       const q = range(o);
       q.set('by', o.by);
+      if (o.incidents) q.set('of', 'incidents');
       const r = await client(o).request<Response | string>('GET', `/api/v1/reports/response?${q.toString()}`);
       if (typeof r === 'string') return void process.stdout.write(r);
       if (o.json) return void console.log(JSON.stringify(r, null, 2));

@@ -23,7 +23,7 @@ import { groupingToJson } from '../config/org-grouping.js';
  */
 export interface PlannedChange {
   action: 'create' | 'update' | 'delete';
-  kind: 'severities' | 'response_targets' | 'comp_time' | 'silence_policy' | 'maintenance_policy' | 'maintenance_window' | 'inhibit_rules' | 'routes' | 'incident_policy' | 'user' | 'team' | 'schedule' | 'channel' | 'escalation_policy' | 'service' | 'integration';
+  kind: 'severities' | 'response_targets' | 'comp_time' | 'review' | 'silence_policy' | 'maintenance_policy' | 'maintenance_window' | 'inhibit_rules' | 'routes' | 'incident_policy' | 'postmortems' | 'status_page' | 'user' | 'team' | 'schedule' | 'channel' | 'escalation_policy' | 'service' | 'integration';
   name: string;
   /** What changed, field by field (see plan-org.ts); only when the caller asked for it. */
   fields?: FieldChange[];
@@ -135,11 +135,32 @@ async function applyInTx(trx: Tx, now: number, config: OrgConfig, keys: Map<OrgI
     await record('update', 'comp_time', null, 'comp_time', config.compTime);
   }
 
+  // The on-call review: when it is emailed and to whom; reviews already sent stay sent.
+  const reviewJson = JSON.stringify(config.review ?? null);
+  if (((await getSetting(trx, 'review')) ?? 'null') !== reviewJson) {
+    await putSetting(trx, 'review', reviewJson);
+    await record('update', 'review', null, 'review', config.review ?? null);
+  }
+
   // Incident policy: update cadence and commander rule; open incidents keep the deadline they have.
   const incidentPolicyJson = JSON.stringify(config.incidentPolicy);
   if (((await getSetting(trx, 'incident_policy')) ?? 'null') !== incidentPolicyJson) {
     await putSetting(trx, 'incident_policy', incidentPolicyJson);
     await record('update', 'incident_policy', null, 'incident_policy', config.incidentPolicy);
+  }
+
+  // Status page: title and components; their current statuses are operational data and stay.
+  const statusPageJson = JSON.stringify(config.statusPage ?? null);
+  if (((await getSetting(trx, 'status_page')) ?? 'null') !== statusPageJson) {
+    await putSetting(trx, 'status_page', statusPageJson);
+    await record('update', 'status_page', null, 'status_page', config.statusPage ?? null);
+  }
+
+  // Post-mortem rules and deadlines: post-mortems already started keep their due dates.
+  const postmortemsJson = JSON.stringify(config.postmortems ?? null);
+  if (((await getSetting(trx, 'postmortems')) ?? 'null') !== postmortemsJson) {
+    await putSetting(trx, 'postmortems', postmortemsJson);
+    await record('update', 'postmortems', null, 'postmortems', config.postmortems ?? null);
   }
 
   // Silence policy: limits and approvals for new silences (silences already made keep their terms).

@@ -14,8 +14,12 @@ import { formatMatcher } from '../domain/silence/matchers.js';
 import { formatDuration, type SilencePolicy } from '../domain/silence/policy.js';
 import type { InhibitRule } from '../domain/silence/inhibition.js';
 import { incidentPolicyToFile } from '../config/org-incidents.js';
+import { postmortemsToFile } from '../config/org-postmortems.js';
+import type { PostmortemPolicy } from '../domain/incident/postmortem.js';
+import { statusPageToFile, type StatusPageConfig } from '../config/org-status-page.js';
 import { responseTargetsToFile, type ResponseTargets } from '../config/org-targets.js';
 import { compTimeToFile, type CompTimePolicy } from '../config/org-comp-time.js';
+import { reviewToFile, type ReviewConfig } from '../config/org-review.js';
 import { getIncidentPolicy } from '../store/incident.repo.js';
 import { routesSection } from '../config/org-routes.js';
 import { loadRoutes } from '../store/routes.repo.js';
@@ -40,8 +44,11 @@ export type OrgFile = {
   maintenance_policy?: Record<string, unknown>;
   maintenance_windows?: Record<string, unknown>[];
   incident_policy?: Record<string, unknown>;
+  postmortems?: Record<string, unknown>;
+  status_page?: Record<string, unknown>;
   response_targets?: Record<string, Record<string, string>>;
   comp_time?: Record<string, unknown>;
+  review?: Record<string, unknown>;
   routes?: Record<string, unknown>[];
 };
 
@@ -151,7 +158,10 @@ export async function exportOrg(conn: Conn): Promise<OrgFile> {
     ...silencePolicyToFile(JSON.parse((await getSetting(conn, 'silence_policy')) ?? 'null') as SilencePolicy | null),
     ...(await maintenanceToFile(conn)),
     ...incidentPolicyToFile(await getIncidentPolicy(conn)),
+    ...postmortemsToFile(JSON.parse((await getSetting(conn, 'postmortems')) ?? 'null') as PostmortemPolicy | null),
+    ...statusPageToFile(JSON.parse((await getSetting(conn, 'status_page')) ?? 'null') as StatusPageConfig | null),
     ...compTimeToFile(JSON.parse((await getSetting(conn, 'comp_time')) ?? 'null') as CompTimePolicy | null),
+    ...reviewToFile(JSON.parse((await getSetting(conn, 'review')) ?? 'null') as ReviewConfig | null),
     ...responseTargetsToFile(JSON.parse((await getSetting(conn, 'response_targets')) ?? '{}') as ResponseTargets),
     ...routesSection(await loadRoutes(conn)),
   };

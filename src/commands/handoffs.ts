@@ -1,5 +1,5 @@
 import { AppError } from '../domain/errors.js';
-import { buildHandoffNote, renderHandoffText, type HandoffNoteContent, type NoteAlert } from '../domain/handoff/note.js';
+import { buildHandoffNote, renderHandoffText, type HandoffNoteContent, type NoteAlert, type NoteIncident } from '../domain/handoff/note.js';
 import { stretches, type Transition } from '../domain/handoff/transitions.js';
 import { finalShifts, type ScheduleSpec } from '../domain/schedule/schedule.js';
 import { getAlertForUpdate, insertAlertEvents, updateAlert } from '../store/alert.repo.js';
@@ -8,10 +8,12 @@ import {
   acknowledgedBy,
   alertsOpenedBetween,
   auditAbout,
+  commandersBetween,
   countUnread,
   deleteWatchItem,
   findHandoffNote,
   findWatchItem,
+  incidentsOpenBetween,
   insertHandoffNote,
   insertWatchItem,
   listHandoffNotes,
@@ -119,11 +121,12 @@ export async function writeHandoffNote(trx: Tx, org: OrgSnapshot, s: StoredSched
   const services = relevantServices(org, s);
   const serviceIds = services.map((x) => x.id);
   const serviceNames = new Map(services.map((x) => [x.id, x.name]));
-  const [during, open, items, changes] = await Promise.all([
+  const [during, open, items, changes, incidents] = await Promise.all([
     alertsOpenedBetween(trx, serviceIds, shiftStart, t.at, NOTE_ALERT_LIMIT),
     openAlertsOf(trx, serviceIds, NOTE_ALERT_LIMIT),
     watchItemsBetween(trx, s.id, t.outgoing, shiftStart, t.at),
     auditAbout(trx, relevantEntityIds(org, s, services), shiftStart, t.at, NOTE_CHANGE_LIMIT),
+    shiftIncidents(trx, serviceIds, t.outgoing, shiftStart, t.at),
   ]);
   const name = (id: string) => org.users.get(id)?.name ?? id;
   const content = buildHandoffNote({
@@ -139,6 +142,7 @@ export async function writeHandoffNote(trx: Tx, org: OrgSnapshot, s: StoredSched
     // Read newest first (the limit keeps the latest); listed oldest first.
     changes: [...changes].reverse().map((c) => ({ at: c.at, actor: c.actor_name, action: c.action, entityKind: c.entity_kind, entity: c.entity_name })),
     maintenance: windowsDuring(org, services.map((x) => x.name), t.at, stretchAt(spec, t.at)?.end ?? t.at + 7 * DAY).map(({ window: w, occurrence: o }) => ({ name: w.name, scope: scopeText(w.scope), start: o.start, end: o.end, comment: w.comment })),
+    incidents: incidents.map((i) => ({ ...i, commander: i.commander === null ? null : name(i.commander) })),
     rank: (sev) => org.severities.rank(sev),
   });
   const id = await insertHandoffNote(trx, {
@@ -156,6 +160,36 @@ export async function writeHandoffNote(trx: Tx, org: OrgSnapshot, s: StoredSched
     handed_over_by: null,
   });
   return id === null ? null : { id, content };
+}
+
+const NOTE_INCIDENT_LIMIT = 500;
+
+/**
+ * Incidents open at some time during the shift that touch the schedule's services or that the
+ * outgoing person led; `commander` is a user id (the one in charge last during the shift).
+ */
+async function shiftIncidents(conn: Conn, serviceIds: string[], outgoing: string, from: number, to: number): Promise<NoteIncident[]> {
+  const rows = await incidentsOpenBetween(conn, from, to, NOTE_INCIDENT_LIMIT);
+  const commanders = await commandersBetween(
+    conn,
+    rows.map((r) => Number(r.id)),
+    from,
+    to,
+  );
+  const ledBy = new Map<number, string>();
+  for (const c of commanders) if (!ledBy.has(Number(c.incident_id))) ledBy.set(Number(c.incident_id), c.user_id);
+  const ours = new Set(serviceIds);
+  return rows
+    .filter((r) => ledBy.get(Number(r.id)) === outgoing || (JSON.parse(r.services) as string[]).some((id) => ours.has(id)))
+    .map((r) => ({
+      id: Number(r.id),
+      title: r.title,
+      severity: r.severity,
+      status: r.status,
+      declaredAt: Number(r.declared_at),
+      resolvedAt: r.resolved_at === null ? null : Number(r.resolved_at),
+      commander: ledBy.get(Number(r.id)) ?? null,
+    }));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -34,6 +34,8 @@ import type { OrgSnapshot } from '../store/org.repo.js';
 import type { UsersTable } from '../store/schema.js';
 import type { Updateable } from 'kysely';
 import { audit } from './audit.js';
+import { incidentEventRow } from './timeline.js';
+import { postmortemOnResolve, refuseCloseWithoutPostmortem } from './postmortem-hooks.js';
 import type { Actor, Ctx } from './context.js';
 
 /**
@@ -68,19 +70,8 @@ export async function loadPolicy(ctx: Ctx): Promise<IncidentPolicy> {
 
 export const cadenceOf = (p: IncidentPolicy) => ({ every: p.updateEvery });
 
-function eventOf(incidentId: number, at: number, actor: Actor, kind: string, message: string, data?: unknown): NewIncidentEvent {
-  return {
-    incident_id: incidentId,
-    at,
-    kind,
-    actor_kind: actor.kind,
-    actor_id: actor.id,
-    actor_name: actor.name,
-    surface: actor.surface,
-    message,
-    data: data === undefined ? null : JSON.stringify(data),
-  };
-}
+const eventOf = incidentEventRow;
+
 
 function findUser(org: OrgSnapshot, ref: string): UsersTable | undefined {
   return org.usersByName.get(ref) ?? org.users.get(ref) ?? [...org.users.values()].find((u) => u.email.toLowerCase() === ref.toLowerCase());
@@ -103,7 +94,7 @@ const clockText = (t: number, zone: string): string => DateTime.fromMillis(t, { 
  * once. A page for an alert needs an alert to acknowledge; a role assignment has none, so it is
  * sent through the notice outbox to the methods a page would ring first.
  */
-function pageMethodIds(org: OrgSnapshot, userId: string): string[] {
+export function pageMethodIds(org: OrgSnapshot, userId: string): string[] {
   const ids = new Set<string>();
   for (const r of org.rulesByUser.get(userId) ?? []) {
     if (r.delay_minutes !== 0 || (r.urgency !== 'high' && r.urgency !== 'any')) continue;
@@ -356,6 +347,7 @@ export const changeIncident = (ctx: Ctx, id: number, actor: Actor, p: IncidentPa
     if (problems.length) throw AppError.invalidMany(problems);
     if (p.status !== undefined && p.status !== incident.status) {
       checkTransition(incident.status as IncidentStatus, p.status);
+      if (p.status === 'closed') await refuseCloseWithoutPostmortem(trx, incident);
       Object.assign(patch, statusPatch(incident, p.status, now, policy, severity));
       events.push(eventOf(id, now, actor, 'status_changed', `status ${incident.status} → ${p.status} by ${actor.name}`, { from: incident.status, to: p.status }));
     } else if (p.status !== undefined) {
@@ -372,6 +364,7 @@ export const changeIncident = (ctx: Ctx, id: number, actor: Actor, p: IncidentPa
     if (events.length === 0 && Object.keys(patch).length === 0) return { result: incident };
     await updateIncident(trx, id, { ...patch, updated_at: now });
     await insertIncidentEvents(trx, events);
+    if (patch.status === 'resolved') notices += await postmortemOnResolve(trx, ctx.store.dialect, org, { ...incident, ...patch } as IncidentRow, actor, now);
     await audit(trx, actor, now, 'incident.update', 'incident', String(id), `${incidentNumber(id)} ${incident.title}`, p);
     return { result: { ...incident, ...patch, updated_at: now } as IncidentRow, notices };
   });
@@ -412,7 +405,7 @@ export interface UpdateInput {
 
 /** A status update in the handbooks' template; resets the update clock. */
 export const postIncidentUpdate = (ctx: Ctx, id: number, actor: Actor, input: UpdateInput) =>
-  withIncident(ctx, id, async (trx, incident, _org, policy, now) => {
+  withIncident(ctx, id, async (trx, incident, org, policy, now) => {
     refuseClosed(incident);
     const problems: FieldProblem[] = [];
     const impact = input.impact.trim();
@@ -447,8 +440,9 @@ export const postIncidentUpdate = (ctx: Ctx, id: number, actor: Actor, input: Up
     events.push(eventOf(id, now, actor, 'update', `status update (${status}): ${impact} — ${actions}`, { update: Number(update.id), status, impact, actions, next_update_at: next === null ? null : new Date(next).toISOString() }));
     await updateIncident(trx, id, patch);
     await insertIncidentEvents(trx, events);
+    const notices = status === 'resolved' && incident.status !== 'resolved' ? await postmortemOnResolve(trx, ctx.store.dialect, org, { ...incident, ...patch } as IncidentRow, actor, now) : 0;
     await audit(trx, actor, now, 'incident.status_update', 'incident', String(id), `${incidentNumber(id)} ${incident.title}`, { status, impact, actions });
-    return { result: { ...incident, ...patch } as IncidentRow };
+    return { result: { ...incident, ...patch } as IncidentRow, notices };
   });
 
 /** A note on the timeline; with `moment`, a key moment (root cause identified, mitigation applied, service restored). */

@@ -7,6 +7,7 @@ import { overridesBetween, toOverride } from '../store/schedule.repo.js';
 import { loadCompTimePolicy, takenBetween } from './comp-time.js';
 import { CHANNEL_PREFIX } from './notify-level.js';
 import type { Period } from './reports.js';
+import { addIncidentLoad, type ExtraCompTime, type IncidentWork } from './incident-load.js';
 import { specOf, wholeShifts, WHOLE_SHIFT_REACH_MS } from './schedules.js';
 
 /**
@@ -61,8 +62,10 @@ export interface PersonLoad {
   timeZone: string;
   interruptions: Record<Band, number> & { total: number };
   hoursOnCall: number;
-  /** Days off, when the organisation has a comp_time policy. */
-  compTime: { earnedDays: number; takenDays: number; balanceDays: number } | null;
+  /** Days off, when the organisation has a comp_time policy; earned includes `extra` (incident-load.ts). */
+  compTime: { earnedDays: number; takenDays: number; balanceDays: number; extraDays?: number; extra?: ExtraCompTime[] } | null;
+  /** Incidents worked and hours in them (incident-load.ts). */
+  incidents: IncidentWork;
 }
 
 export interface TeamLoad {
@@ -78,16 +81,40 @@ export interface LoadReport {
   teams: TeamLoad[];
 }
 
-export async function loadReport(conn: Conn, org: OrgSnapshot, period: Period): Promise<LoadReport> {
-  // One row per person and quarter hour: each interruption counted once, at its first send. Every
-  // zone's hours begin on a UTC quarter hour, so a quarter lies in one band of anyone's day.
-  const origin = Math.floor(period.from / QUARTER) * QUARTER;
-  const quarters = await sql<{ user_id: string; q: unknown; c: unknown }>`
-    select user_id, (at - ${sql.lit(origin)}) / ${sql.lit(QUARTER)} as q, count(*) as c from (
-      select user_id, min(sent_at) as at from pages
-      where sent_at >= ${sql.lit(period.from)} and sent_at < ${sql.lit(period.to)} and user_id not like ${`${CHANNEL_PREFIX}%`}
-      group by user_id, alert_id, notify_seq
-    ) x group by 1, 2`.execute(conn);
+/**
+ * Interruptions per person and UTC quarter hour (its start). Every zone's hours begin on a UTC
+ * quarter hour, so a quarter lies in one band of anyone's day. Whole quarters come from the
+ * rollup 026-report-rollups keeps as pages are sent; the partial quarters at the edges from the
+ * pages themselves, with the same rule: a step counts where its first send fell.
+ */
+async function interruptions(conn: Conn, period: Period, rollups: boolean): Promise<{ userId: string; at: number; c: number }[]> {
+  const first = Math.ceil(period.from / QUARTER);
+  const end = Math.floor(period.to / QUARTER);
+  const whole = rollups && end > first;
+  const edges = whole ? [{ from: period.from, to: first * QUARTER }, { from: end * QUARTER, to: period.to }].filter((e) => e.to > e.from) : [period];
+  const [rolled, ...raw] = await Promise.all([
+    whole
+      ? sql<{ user_id: string; quarter: unknown; c: unknown }>`
+          select user_id, quarter, sum(n) as c from report_interruptions
+          where quarter >= ${sql.lit(first)} and quarter < ${sql.lit(end)} group by 1, 2 having sum(n) <> 0`.execute(conn)
+      : { rows: [] },
+    ...edges.map(
+      (e) => sql<{ user_id: string; at: unknown }>`
+        select user_id, min(sent_at) as at from pages
+        where alert_id in (select alert_id from pages where sent_at >= ${sql.lit(e.from)} and sent_at < ${sql.lit(e.to)})
+          and sent_at is not null and user_id not like ${`${CHANNEL_PREFIX}%`}
+        group by alert_id, notify_seq, user_id
+        having min(sent_at) >= ${sql.lit(e.from)} and min(sent_at) < ${sql.lit(e.to)}`.execute(conn),
+    ),
+  ]);
+  return [
+    ...rolled.rows.map((r) => ({ userId: r.user_id, at: Number(r.quarter) * QUARTER, c: Number(r.c) })),
+    ...raw.flatMap((x) => x.rows.map((r) => ({ userId: r.user_id, at: Math.floor(Number(r.at) / QUARTER) * QUARTER, c: 1 }))),
+  ];
+}
+
+export async function loadReport(conn: Conn, org: OrgSnapshot, period: Period, opts: { rollups?: boolean } = {}): Promise<LoadReport> {
+  const quarters = await interruptions(conn, period, opts.rollups ?? true);
 
   const people = new Map<string, PersonLoad>();
   const person = (userId: string): PersonLoad | null => {
@@ -95,21 +122,20 @@ export async function loadReport(conn: Conn, org: OrgSnapshot, period: Period): 
     if (!p) {
       const u = org.users.get(userId);
       if (!u) return null;
-      p = { user: u.name, timeZone: u.time_zone, interruptions: { business: 0, off: 0, sleep: 0, total: 0 }, hoursOnCall: 0, compTime: null };
+      p = { user: u.name, timeZone: u.time_zone, interruptions: { business: 0, off: 0, sleep: 0, total: 0 }, hoursOnCall: 0, compTime: null, incidents: { incidents: [], hours: 0 } };
       people.set(userId, p);
     }
     return p;
   };
   const clocks = new Map<string, LocalClock>();
-  for (const r of quarters.rows) {
-    const p = person(r.user_id);
+  for (const r of quarters) {
+    const p = person(r.userId);
     if (!p) continue;
     let clock = clocks.get(p.timeZone);
     if (!clock) clocks.set(p.timeZone, (clock = new LocalClock(p.timeZone)));
-    const { hour, weekday } = clock.at(origin + Number(r.q) * QUARTER);
-    const c = Number(r.c);
-    p.interruptions[bandOf(hour, weekday)] += c;
-    p.interruptions.total += c;
+    const { hour, weekday } = clock.at(r.at);
+    p.interruptions[bandOf(hour, weekday)] += r.c;
+    p.interruptions.total += r.c;
   }
 
   for (const [userId, hours] of await hoursOnCall(conn, org, period, null)) {
@@ -139,6 +165,8 @@ export async function loadReport(conn: Conn, org: OrgSnapshot, period: Period): 
     }
     for (const p of people.values()) p.compTime ??= { earnedDays: 0, takenDays: 0, balanceDays: 0 };
   }
+
+  await addIncidentLoad(conn, org, period, policy, people, person);
 
   const teams: TeamLoad[] = [...org.teams.values()]
     .sort((a, b) => a.name.localeCompare(b.name))

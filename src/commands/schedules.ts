@@ -246,6 +246,52 @@ export interface SwapHalf {
   end: number;
 }
 
+/** Names of a swap's fields in errors: the swaps API's `a.`/`b.`, or a swap request's own. */
+export interface SwapFields {
+  a: string;
+  b: string;
+  aUser: string;
+  bUser: string;
+}
+const SWAP_FIELDS: SwapFields = { a: 'a.', b: 'b.', aUser: 'a.user', bUser: 'b.user' };
+
+/**
+ * Checks a swap (see swapShifts) against the overrides `conn` sees and returns its two overrides,
+ * unwritten. Each person must be on call somewhere in their own range, or the swap would change nothing there.
+ */
+export async function planSwap(conn: Conn, org: OrgSnapshot, s: StoredSchedule, actor: Actor, now: number, a: SwapHalf, b: SwapHalf, note = '', fields: SwapFields = SWAP_FIELDS): Promise<[OverrideRow, OverrideRow]> {
+  if (a.user === b.user) throw AppError.invalid(fields.bUser, 'a swap needs two different people');
+  const first = overrideRow(org, s, { start: a.start, end: a.end, user: b.user, replaces: a.user, note }, actor, now, fields.a);
+  const second = overrideRow(org, s, { start: b.start, end: b.end, user: a.user, replaces: b.user, note }, actor, now, fields.b);
+  const existing = await overridesBetween(conn, [s.id], Math.min(a.start, b.start), Math.max(a.end, b.end));
+  const spec = specOf(s, existing.map(toOverride));
+  for (const [half, field, row] of [[a, fields.aUser, first], [b, fields.bUser, second]] as const) {
+    const onCall = finalShifts(spec, half.start, half.end).some((sh) => sh.userId === row.replaces_user_id);
+    if (!onCall) {
+      throw AppError.invalid(field, `${half.user} is not on call in schedule "${s.name}" between ${new Date(half.start).toISOString()} and ${new Date(half.end).toISOString()}`);
+    }
+  }
+  return [first, second];
+}
+
+/** Writes a planned swap in the caller's transaction: both overrides, the audit entry and the notices. */
+export async function writeSwap(trx: Conn, org: OrgSnapshot, s: StoredSchedule, actor: Actor, now: number, [first, second]: [OverrideRow, OverrideRow], note = ''): Promise<void> {
+  const range = { start: Math.min(first.start_at, second.start_at), end: Math.max(first.end_at, second.end_at) };
+  const before = (await overridesBetween(trx, [s.id], range.start, range.end)).map(toOverride);
+  await insertOverride(trx, first);
+  await insertOverride(trx, second);
+  await audit(trx, actor, now, 'schedule_override.swap', 'schedule', s.id, s.name, { a: auditDetail(org, first), b: auditDetail(org, second) });
+  const nameOf = (id: string | null) => (id ? (org.users.get(id)?.name ?? id) : 'nobody');
+  await queueScheduleChangeNotices(trx, org, s, actor, now, {
+    key: `swap:${first.id}`,
+    what: `swapped shifts between ${nameOf(first.replaces_user_id)} and ${nameOf(second.replaces_user_id)}`,
+    range,
+    before,
+    after: [...before, toOverride(first), toOverride(second)],
+    note,
+  });
+}
+
 /**
  * A swap: `a` hands [a.start, a.end) to b and takes [b.start, b.end) from b. Two overrides, each
  * only where its person was on call, written in one transaction so a swap is never half done.
@@ -255,32 +301,11 @@ export async function swapShifts(ctx: Ctx, actor: Actor, scheduleName: string, a
   const org = await ctx.org.get(ctx.store.db);
   const s = findSchedule(org, scheduleName);
   const now = ctx.clock.now();
-  if (a.user === b.user) throw AppError.invalid('b.user', 'a swap needs two different people');
-  const first = overrideRow(org, s, { start: a.start, end: a.end, user: b.user, replaces: a.user, note }, actor, now, 'a.');
-  const second = overrideRow(org, s, { start: b.start, end: b.end, user: a.user, replaces: b.user, note }, actor, now, 'b.');
-  const existing = await overridesBetween(ctx.store.db, [s.id], Math.min(a.start, b.start), Math.max(a.end, b.end));
-  const spec = specOf(s, existing.map(toOverride));
-  for (const [half, key, row] of [[a, 'a', first], [b, 'b', second]] as const) {
-    const onCall = finalShifts(spec, half.start, half.end).some((sh) => sh.userId === row.replaces_user_id);
-    if (!onCall) {
-      throw AppError.invalid(`${key}.user`, `${half.user} is not on call in schedule "${s.name}" between ${new Date(half.start).toISOString()} and ${new Date(half.end).toISOString()}`);
-    }
-  }
-  await ctx.store.tx(async (trx) => {
-    const range = { start: Math.min(first.start_at, second.start_at), end: Math.max(first.end_at, second.end_at) };
-    const before = (await overridesBetween(trx, [s.id], range.start, range.end)).map(toOverride);
-    await insertOverride(trx, first);
-    await insertOverride(trx, second);
-    await audit(trx, actor, now, 'schedule_override.swap', 'schedule', s.id, s.name, { a: auditDetail(org, first), b: auditDetail(org, second) });
-    await queueScheduleChangeNotices(trx, org, s, actor, now, {
-      key: `swap:${first.id}`,
-      what: `swapped shifts between ${a.user} and ${b.user}`,
-      range,
-      before,
-      after: [...before, toOverride(first), toOverride(second)],
-      note,
-    });
-  });
+  const rows = await planSwap(ctx.store.db, org, s, actor, now, a, b, note);
+  await ctx.store.tx((trx) => writeSwap(trx, org, s, actor, now, rows, note));
   changed(ctx);
-  return [first, second];
+  return rows;
 }
+
+/** Overrides changed who is on call: live views hear it and the notifier wakes for the notices. */
+export const schedulesChanged = changed;

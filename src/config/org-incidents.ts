@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_ROLE_NAMES, INCIDENT_ROLES, type IncidentRole } from '../domain/incident/lifecycle.js';
 import { formatDuration, parseDuration } from '../domain/silence/policy.js';
+import { BreachActionsSchema, checkIncidentSla, incidentSlaToFile, SlaAtRiskSchema, SlaSchema, type IncidentSla, type SlaRefs } from './org-incident-sla.js';
+import { checkStakeholders, checkWarRoom, StakeholdersSchema, warRoomToFile, WarRoomSchema, type StakeholderRule, type WarRoomPolicy, type WarRoomRefs } from './org-war-room.js';
 
 /**
  * The org file's `incident_policy`: how often the commander owes a status update per severity,
@@ -21,6 +23,11 @@ export interface IncidentPolicy {
   commanderRequiredFor: string[];
   /** Per role: the organisation's name for it, and whether assigning it pages (true) or notifies. */
   roles: Record<IncidentRole, { name: string; page: boolean }>;
+  /** War room prompt and stakeholder rules (org-war-room.ts); absent when not configured. */
+  warRoom?: WarRoomPolicy;
+  stakeholders?: StakeholderRule[];
+  /** SLA targets, at-risk share and breach actions (org-incident-sla.ts); absent when not configured. */
+  sla?: IncidentSla;
 }
 
 const MIN = 60_000;
@@ -39,6 +46,11 @@ export const IncidentPolicySchema = z
       .strictObject(Object.fromEntries(INCIDENT_ROLES.map((r) => [r, RoleSchema.optional()])) as Record<IncidentRole, z.ZodOptional<typeof RoleSchema>>)
       .optional()
       .describe('Names of the roles commander, ops_lead, comms_lead and sme, and whether assigning them pages.'),
+    war_room: WarRoomSchema.optional(),
+    stakeholders: StakeholdersSchema.optional(),
+    sla: SlaSchema.optional(),
+    sla_at_risk: SlaAtRiskSchema.optional(),
+    breach_actions: BreachActionsSchema.optional(),
   })
   .describe('Incident response: status update cadence per severity, when a commander is required, role names.');
 
@@ -57,6 +69,7 @@ export function checkIncidentPolicy(
   path: Path,
   severity: (raw: string, at: Path) => string | null,
   problem: (at: Path, message: string) => void,
+  refs: WarRoomRefs & Partial<SlaRefs> = { users: null, teams: null },
 ): IncidentPolicy {
   const updateEvery: Record<string, number> = {};
   for (const [raw, text] of Object.entries(input.update_every)) {
@@ -72,7 +85,10 @@ export function checkIncidentPolicy(
     const given = input.roles?.[r];
     if (given) roles[r] = { name: given.name ?? DEFAULT_ROLE_NAMES[r], page: given.page ?? false };
   }
-  return { updateEvery, commanderRequiredFor, roles };
+  const warRoom = input.war_room ? checkWarRoom(input.war_room, [...path, 'war_room'], severity, problem) : null;
+  const stakeholders = input.stakeholders ? checkStakeholders(input.stakeholders, [...path, 'stakeholders'], severity, refs, problem) : [];
+  const sla = checkIncidentSla(input, path, severity, refs, problem);
+  return { updateEvery, commanderRequiredFor, roles, ...(warRoom ? { warRoom } : {}), ...(stakeholders.length ? { stakeholders } : {}), ...(sla ? { sla } : {}) };
 }
 
 /** The section as written back by export: names, not ids; defaults left out so a round trip is a no-op. */
@@ -92,6 +108,8 @@ export function incidentPolicyToFile(p: IncidentPolicy | null): { incident_polic
       update_every: Object.fromEntries(Object.entries(p.updateEvery).map(([s, ms]) => [s, formatDuration(ms)])),
       commander_required_for: p.commanderRequiredFor,
       ...(Object.keys(roles).length ? { roles } : {}),
+      ...warRoomToFile(p),
+      ...incidentSlaToFile(p.sla),
     },
   };
 }

@@ -476,14 +476,14 @@ describe('validateOrg', () => {
   it('accepts an empty file and empty sections', () => {
     for (const raw of [null, undefined, {}, { users: null, teams: null }]) {
       const r = validateOrg(raw);
-      expect(r.ok && r.config).toEqual({ severities: DEFAULT_SCALE, users: [], teams: [], schedules: [], escalationPolicies: [], services: [], channels: [], silencePolicy: null, inhibitRules: [], maintenancePolicy: null, maintenanceWindows: [], incidentPolicy: null, responseTargets: {}, compTime: null, routes: [] });
+      expect(r.ok && r.config).toEqual({ severities: DEFAULT_SCALE, users: [], teams: [], schedules: [], escalationPolicies: [], services: [], channels: [], silencePolicy: null, inhibitRules: [], maintenancePolicy: null, maintenanceWindows: [], incidentPolicy: null, postmortems: null, statusPage: null, responseTargets: {}, compTime: null, review: null, routes: [] });
     }
   });
 
   it('rejects a file that is not a mapping', () => {
     expect(validateOrg(['users'])).toEqual({
       ok: false,
-      problems: [{ field: '(root)', message: 'expected a mapping with the sections severities, users, teams, schedules, escalation_policies, services, channels, silence_policy, inhibit_rules, incident_policy, response_targets, comp_time, routes, maintenance_policy, maintenance_windows, got a list' }],
+      problems: [{ field: '(root)', message: 'expected a mapping with the sections severities, users, teams, schedules, escalation_policies, services, channels, silence_policy, inhibit_rules, incident_policy, status_page, response_targets, comp_time, review, routes, maintenance_policy, maintenance_windows, postmortems, got a list' }],
     });
   });
 
@@ -692,7 +692,7 @@ describe('helpers', () => {
     };
     expect(schema.type).toBe('object');
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties)).toEqual(['severities', 'users', 'teams', 'schedules', 'escalation_policies', 'services', 'channels', 'silence_policy', 'inhibit_rules', 'maintenance_policy', 'maintenance_windows', 'incident_policy', 'response_targets', 'comp_time', 'routes']);
+    expect(Object.keys(schema.properties)).toEqual(['severities', 'users', 'teams', 'schedules', 'escalation_policies', 'services', 'channels', 'silence_policy', 'inhibit_rules', 'maintenance_policy', 'maintenance_windows', 'incident_policy', 'postmortems', 'status_page', 'response_targets', 'comp_time', 'review', 'routes']);
     expect(JSON.stringify(schema)).toContain('"pattern":"^[A-Za-z0-9]{32}$"');
   });
 });

@@ -7,9 +7,13 @@ import { checkHeartbeat } from './org-heartbeats.js';
 import { checkInhibitRules, InhibitRuleSchema } from './org-inhibit.js';
 import { checkResponseTargets, ResponseTargetsSchema, type ResponseTargets } from './org-targets.js';
 import { checkCompTime, CompTimeSchema, type CompTimePolicy } from './org-comp-time.js';
+import { checkReview, ReviewSchema, type ReviewConfig } from './org-review.js';
 import { checkMaintenancePolicy, checkMaintenanceWindow, MaintenancePolicySchema, MaintenanceWindowSchema, type OrgMaintenanceWindow } from './org-maintenance.js';
 import type { MaintenancePolicy } from '../domain/maintenance/policy.js';
 import { checkIncidentPolicy, IncidentPolicySchema, type IncidentPolicy } from './org-incidents.js';
+import { checkPostmortems, PostmortemsSchema } from './org-postmortems.js';
+import type { PostmortemPolicy } from '../domain/incident/postmortem.js';
+import { checkStatusPage, StatusPageSchema, type StatusPageConfig } from './org-status-page.js';
 import { checkRoutes, RouteRuleSchema } from './org-routes.js';
 import type { RouteRule } from '../domain/routing/rules.js';
 import type { InhibitRule } from '../domain/silence/inhibition.js';
@@ -210,8 +214,14 @@ export interface OrgConfig {
   responseTargets: ResponseTargets;
   /** Time off owed for being on call (see org-comp-time.ts); null = none. */
   compTime: CompTimePolicy | null;
+  /** The on-call review sent by email (see org-review.ts); null = none. */
+  review?: ReviewConfig | null;
   /** Null when the file has no incident_policy section (see org-incidents.ts). */
   incidentPolicy: IncidentPolicy | null;
+  /** Null when the file has no postmortems section (see org-postmortems.ts). */
+  postmortems?: PostmortemPolicy | null;
+  /** Null when the file has no status_page section (see org-status-page.ts). */
+  statusPage?: StatusPageConfig | null;
   /** Routing rules, in order (see src/domain/routing/rules.ts); empty: every alert pages its service. */
   routes: RouteRule[];
 }
@@ -521,8 +531,11 @@ const OrgFileSchema = z
     maintenance_policy: MaintenancePolicySchema.nullish(),
     maintenance_windows: z.array(MaintenanceWindowSchema).nullish(),
     incident_policy: IncidentPolicySchema.nullish(),
+    postmortems: PostmortemsSchema.nullish(),
+    status_page: StatusPageSchema.nullish(),
     response_targets: ResponseTargetsSchema.nullish(),
     comp_time: CompTimeSchema.nullish(),
+    review: ReviewSchema.nullish(),
     routes: z.array(RouteRuleSchema).nullish(),
   })
   .describe('Watchkeeper organisation: severities, users, teams, on-call schedules, escalation policies, services and the silence policy.');
@@ -535,7 +548,7 @@ type PolicyInput = z.output<typeof PolicySchema>;
 type LevelInput = z.output<typeof LevelSchema>;
 type ServiceInput = z.output<typeof ServiceSchema>;
 
-const SECTIONS = ['severities', 'users', 'teams', 'schedules', 'escalation_policies', 'services', 'channels', 'silence_policy', 'inhibit_rules', 'incident_policy', 'response_targets', 'comp_time', 'routes', 'maintenance_policy', 'maintenance_windows'] as const;
+const SECTIONS = ['severities', 'users', 'teams', 'schedules', 'escalation_policies', 'services', 'channels', 'silence_policy', 'inhibit_rules', 'incident_policy', 'status_page', 'response_targets', 'comp_time', 'review', 'routes', 'maintenance_policy', 'maintenance_windows', 'postmortems'] as const;
 
 /** JSON Schema (draft 2020-12) of the file, for editors: `# yaml-language-server: $schema=…`. */
 export function orgJsonSchema(): Record<string, unknown> {
@@ -1149,12 +1162,27 @@ export function validateOrg(raw: unknown): OrgValidation {
   let compTime: CompTimePolicy | null = null;
   if (root.comp_time !== undefined && root.comp_time !== null) {
     const input = parseWith(CompTimeSchema, root.comp_time, ['comp_time'], problems);
-    if (input) compTime = checkCompTime(input, ['comp_time'], refs.schedules, (at, m) => problems.add(at, m));
+    if (input) compTime = checkCompTime(input, ['comp_time'], refs.schedules, (at, m) => problems.add(at, m), (raw, at) => sev.one(raw, at));
+  }
+  let review: ReviewConfig | null = null;
+  if (root.review !== undefined && root.review !== null) {
+    const input = parseWith(ReviewSchema, root.review, ['review'], problems);
+    if (input) review = checkReview(input, ['review'], refs, (at, m) => problems.add(at, m));
   }
   let incidentPolicy: IncidentPolicy | null = null;
   if (root.incident_policy !== undefined && root.incident_policy !== null) {
     const input = parseWith(IncidentPolicySchema, root.incident_policy, ['incident_policy'], problems);
-    if (input) incidentPolicy = checkIncidentPolicy(input, ['incident_policy'], (raw, at) => sev.one(raw, at), (at, m) => problems.add(at, m));
+    if (input) incidentPolicy = checkIncidentPolicy(input, ['incident_policy'], (raw, at) => sev.one(raw, at), (at, m) => problems.add(at, m), { users: refs.users, teams: refs.teams, schedules: refs.schedules });
+  }
+  let statusPage: StatusPageConfig | null = null;
+  if (root.status_page !== undefined && root.status_page !== null) {
+    const input = parseWith(StatusPageSchema, root.status_page, ['status_page'], problems);
+    if (input) statusPage = checkStatusPage(input, ['status_page'], serviceNames, (at, m) => problems.add(at, m));
+  }
+  let postmortems: PostmortemPolicy | null = null;
+  if (root.postmortems !== undefined && root.postmortems !== null) {
+    const input = parseWith(PostmortemsSchema, root.postmortems, ['postmortems'], problems);
+    if (input) postmortems = checkPostmortems(input, ['postmortems'], (raw, at) => sev.one(raw, at), (at, m) => problems.add(at, m));
   }
   let maintenancePolicy: MaintenancePolicy | null = null;
   if (root.maintenance_policy !== undefined && root.maintenance_policy !== null) {
@@ -1187,8 +1215,11 @@ export function validateOrg(raw: unknown): OrgValidation {
       maintenancePolicy,
       maintenanceWindows,
       incidentPolicy,
+      postmortems,
+      statusPage,
       responseTargets,
       compTime,
+      review,
       routes,
     },
   };

@@ -13,7 +13,7 @@ export interface ApiRoute {
   summary: string;
   tag: string;
   role: Role;
-  /** 'none' only for signing in, which cannot need a principal, and the org file's JSON Schema, which editors fetch. */
+  /** 'none' only for signing in, which cannot need a principal, the org file's JSON Schema, which editors fetch, and the public status page summary. */
   auth?: 'none';
   body?: z.ZodType;
   query?: z.ZodType;
@@ -72,7 +72,7 @@ export class ApiRouter {
     }
     return {
       openapi: '3.1.0',
-      info: { title: 'Watchkeeper API', version, description: 'On-call and incident response. Every route needs `Authorization: Bearer <token>` or a signed-in session, except signing in (POST /api/v1/session, the single sign-on routes and /api/v1/session/providers) and the JSON Schema of the organisation file (/api/v1/config/schema).' },
+      info: { title: 'Watchkeeper API', version, description: 'On-call and incident response. Every route needs `Authorization: Bearer <token>` or a signed-in session, except signing in (POST /api/v1/session, the single sign-on routes and /api/v1/session/providers) the JSON Schema of the organisation file (/api/v1/config/schema) and the public status page summary (/api/v1/status-page).' },
       servers: [{ url: '/' }],
       components: {
         securitySchemes: {

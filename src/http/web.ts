@@ -9,7 +9,7 @@ import { notFoundHandler } from './errors.js';
 export const WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 /** Paths that belong to the API, ingest and operations; never answered with the UI. */
-const SERVER_PATHS = /^\/(api|v2|integrations|a|ical|healthz|readyz|metrics)(\/|$|\?)/;
+const SERVER_PATHS = /^\/(api|v2|integrations|a|ical|status|healthz|readyz|metrics)(\/|$|\?)/;
 
 // The UI loads only its own scripts and styles, is never framed (no clickjacking of an
 // Acknowledge button), and sends no Referer with alert links it opens.

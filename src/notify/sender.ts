@@ -74,9 +74,14 @@ export interface PageBundle {
 /**
  * What a notice is about. 'verification' carries a code that confirms a new contact method;
  * 'test' is a test page a person asked for; 'incident_role' and 'incident_update_due' come from
- * incidents (src/commands/incidents.ts); the rest come from schedules and handoffs.
+ * incidents (src/commands/incidents.ts), 'incident_sla_breach' from SLA breaches
+ * (src/engine/modules/incident-sla.ts), 'incident_war_room', 'incident_stakeholder' and
+ * 'stakeholder_update_due' from war rooms and stakeholder rules (src/commands/war-room.ts),
+ * 'postmortem_required', 'postmortem_due' and 'action_item_due' from post-mortems
+ * (src/commands/postmortem-hooks.ts, src/engine/modules/postmortems.ts); the rest
+ * come from schedules and handoffs.
  */
-export type NoticeKind = 'verification' | 'test' | 'handoff_reminder' | 'handoff_note' | 'oncall_soon' | 'shift_started' | 'schedule_change' | 'incident_role' | 'incident_update_due';
+export type NoticeKind = 'verification' | 'test' | 'review' | 'postmortem_required' | 'postmortem_due' | 'action_item_due' | 'handoff_reminder' | 'handoff_note' | 'oncall_soon' | 'shift_started' | 'schedule_change' | 'swap_request' | 'incident_role' | 'incident_update_due' | 'incident_sla_breach' | 'incident_war_room' | 'incident_stakeholder' | 'stakeholder_update_due' | 'status_page';
 
 /**
  * A message to one person through one contact method that is not a page for an alert: it has no
@@ -99,6 +104,10 @@ export interface NoticeMessage {
   url: string | null;
   /** Structured fields for machine receivers (webhook payloads), per kind. */
   data: Record<string, unknown>;
+  /** Email only: extra headers (List-Unsubscribe for status page subscribers). */
+  headers?: Record<string, string>;
+  /** Email only: the Message-ID, when the message is not a row of the notices table. */
+  messageId?: string;
 }
 
 export type SendResult =

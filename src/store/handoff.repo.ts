@@ -165,3 +165,32 @@ export async function auditAbout(conn: Conn, entityIds: string[], from: number, 
     .limit(limit)
     .execute();
 }
+
+/**
+ * Incidents open at some time in [from, to): declared before `to` and not resolved before `from`.
+ * The services filter runs in JavaScript (services are a JSON list on the row); incidents are few.
+ */
+export async function incidentsOpenBetween(conn: Conn, from: number, to: number, limit: number) {
+  return conn
+    .selectFrom('incidents')
+    .select(['id', 'title', 'severity', 'status', 'services', 'declared_at', 'resolved_at'])
+    .where('declared_at', '<', to)
+    .where((eb) => eb.or([eb('resolved_at', 'is', null), eb('resolved_at', '>=', from)]))
+    .orderBy('declared_at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Commanders of the given incidents during [from, to): incident id -> user ids, latest first. */
+export async function commandersBetween(conn: Conn, incidentIds: number[], from: number, to: number) {
+  if (incidentIds.length === 0) return [];
+  return conn
+    .selectFrom('incident_roles')
+    .select(['incident_id', 'user_id', 'assigned_at'])
+    .where('incident_id', 'in', incidentIds)
+    .where('role', '=', 'commander')
+    .where('assigned_at', '<', to)
+    .where((eb) => eb.or([eb('relieved_at', 'is', null), eb('relieved_at', '>=', from)]))
+    .orderBy('assigned_at', 'desc')
+    .execute();
+}

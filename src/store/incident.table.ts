@@ -68,7 +68,7 @@ export interface IncidentEventsTable {
   id: Generated<number>;
   incident_id: number;
   at: number;
-  /** declared | alert_attached | alert_detached | role_assigned | role_relieved | status_changed | severity_changed | title_changed | update | update_overdue | note | key_moment */
+  /** declared | alert_attached | alert_detached | role_assigned | role_relieved | status_changed | severity_changed | title_changed | update | update_overdue | note | key_moment | postmortem_* and action_item_* (src/commands/postmortems.ts) */
   kind: string;
   actor_kind: string;
   actor_id: string | null;

@@ -23,6 +23,13 @@ import { migration019 } from './migrations/019-maintenance.js';
 import { migration020 } from './migrations/020-incidents.js';
 import { migration021 } from './migrations/021-reports.js';
 import { migration022 } from './migrations/022-comp-time.js';
+import { migration023 } from './migrations/023-incident-sla.js';
+import { migration024 } from './migrations/024-postmortems.js';
+import { migration025 } from './migrations/025-status-page.js';
+import { migration026 } from './migrations/026-report-rollups.js';
+import { migration027 } from './migrations/027-review.js';
+import { migration028 } from './migrations/028-war-room.js';
+import { migration029 } from './migrations/029-swap-requests.js';
 
 /** Migrations are code, in order; the same set serves SQLite and PostgreSQL. */
 export function migrations(store: Store): Record<string, Migration> {
@@ -49,6 +56,13 @@ export function migrations(store: Store): Record<string, Migration> {
     '020-incidents': migration020(store.dialect),
     '021-reports': migration021(store.dialect),
     '022-comp-time': migration022(store.dialect),
+    '023-incident-sla': migration023(store.dialect),
+    '024-postmortems': migration024(store.dialect),
+    '025-status-page': migration025(store.dialect),
+    '026-report-rollups': migration026(store.dialect),
+    '027-review': migration027(store.dialect),
+    '028-war-room': migration028(store.dialect),
+    '029-swap-requests': migration029(store.dialect),
   };
 }
 

@@ -1,5 +1,12 @@
 import type { Generated } from 'kysely';
 import type { IncidentTables } from './incident.table.js';
+import type { ReportRollupTables } from './report-rollup.table.js';
+import type { IncidentSlaBreachesTable } from './incident-sla.table.js';
+import type { PostmortemTables } from './postmortem.table.js';
+import type { StatusPageTables } from './status-page.table.js';
+import type { IncidentSlackJobsTable, IncidentStakeholdersTable, IncidentWarRoomsTable } from './war-room.table.js';
+import type { AlertNotActionableTable, ReviewSendsTable } from './review.table.js';
+import type { SwapRequestsTable } from './swap-request.table.js';
 
 /**
  * Table shapes. Conventions that keep one set of queries valid on SQLite and PostgreSQL:
@@ -569,8 +576,14 @@ export interface CompTimeTakenTable {
   recorded_at: number;
 }
 
-export interface DB extends IncidentTables {
+export interface DB extends IncidentTables, StatusPageTables, PostmortemTables, ReportRollupTables {
+  incident_sla_breaches: IncidentSlaBreachesTable;
+  incident_war_rooms: IncidentWarRoomsTable;
+  incident_slack_jobs: IncidentSlackJobsTable;
+  incident_stakeholders: IncidentStakeholdersTable;
   comp_time_taken: CompTimeTakenTable;
+  alert_not_actionable: AlertNotActionableTable;
+  review_sends: ReviewSendsTable;
   settings: SettingsTable;
   users: UsersTable;
   contact_methods: ContactMethodsTable;
@@ -581,6 +594,7 @@ export interface DB extends IncidentTables {
   escalation_policies: EscalationPoliciesTable;
   schedules: SchedulesTable;
   schedule_overrides: ScheduleOverridesTable;
+  swap_requests: SwapRequestsTable;
   calendar_feeds: CalendarFeedsTable;
   services: ServicesTable;
   integration_keys: IntegrationKeysTable;

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { ALICE_PASSWORD, alertByDedupKey, describeBrowser, eventually, pagesOf, setPassword, signIn, triggerEvent } from './browser.js';
+import { ALICE_PASSWORD, alertByDedupKey, describeBrowser, eventually, pagesOf, setPassword, signIn, triggerEvent, navigateTo } from './browser.js';
 
 /**
  * Alerts in the web UI: they appear while the page is open, and acknowledging one with a click
@@ -26,7 +26,7 @@ describeBrowser('alerts in the browser', (world) => {
     await page.getByRole('status').filter({ hasText: /^live$/ }).waitFor();
     await eventually(async () => h.app.ctx.bus.listenerCount('change')).toBeGreaterThan(streamsBefore);
 
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Alerts', exact: true }).click();
+    await navigateTo(page, 'Alerts');
     await page.waitForURL((u) => u.pathname === '/alerts');
     // The list has loaded: it shows the alert that existed before the page opened. Only now does
     // the new alert arrive, so it can only get onto the page through the stream.

@@ -278,6 +278,21 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.waitForURL((u) => u.pathname !== '/login');
 }
 
+/**
+ * Follows a link of the main navigation: opens the group that holds it (Respond, On call, Noise,
+ * Configure, Insights) unless it is open already, then clicks the link. `name` is the link's text,
+ * e.g. 'Maintenance'; a RegExp for a link with a count beside it (/^Handoffs/).
+ */
+export async function navigateTo(page: Page, name: string | RegExp): Promise<void> {
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  const group = nav.locator('[data-nav-group]').filter({ has: page.getByRole('link', { name, exact: true, includeHidden: true }) });
+  if ((await group.count()) > 0) {
+    const button = group.getByRole('button');
+    if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
+  }
+  await nav.getByRole('link', { name, exact: true }).click();
+}
+
 /** The wk_session cookie the browser holds for the harness's server. */
 export async function sessionCookie(context: BrowserContext, h: Harness): Promise<string> {
   const cookie = (await context.cookies(h.baseUrl)).find((c) => c.name === 'wk_session');

@@ -3,7 +3,7 @@ import { applyOrg } from '../../src/commands/apply-org.js';
 import { createToken } from '../../src/commands/tokens.js';
 import { parseOrgYaml } from '../../src/config/org.js';
 import { systemTestActor } from '../helpers/harness.js';
-import { CHECKOUT_KEY, ORG_YAML, describeBrowser, eventually, setPassword, signIn } from './browser.js';
+import { CHECKOUT_KEY, ORG_YAML, describeBrowser, eventually, setPassword, signIn, navigateTo } from './browser.js';
 
 /**
  * Handoffs in the web UI. Checkout's weekly rotation hands over from Alice to Bob on Monday
@@ -51,7 +51,7 @@ describeBrowser('handoffs in the browser', (world) => {
     // The navigation says there is one unread note.
     const nav = page.getByRole('navigation', { name: 'Main' });
     await eventually(() => nav.getByTestId('handoffs-unread').textContent()).toBe('1 unread handoff note');
-    await nav.getByRole('link', { name: /^Handoffs/ }).click();
+    await navigateTo(page, /^Handoffs/);
     await page.waitForURL((u) => u.pathname === '/handoffs');
     await page.getByTestId('unread-count').getByText('1 unread').waitFor();
     const row = page.getByRole('row').filter({ hasText: 'checkout-primary' });

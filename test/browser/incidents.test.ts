@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { ALICE_PASSWORD, alertByDedupKey, describeBrowser, eventually, screenshot, setPassword, signIn, triggerEvent } from './browser.js';
+import { ALICE_PASSWORD, alertByDedupKey, describeBrowser, eventually, screenshot, setPassword, signIn, triggerEvent, navigateTo } from './browser.js';
 
 /**
  * Incidents in the web UI: declared from an alert's page (the alert's summary starts the title,
@@ -61,14 +61,14 @@ describeBrowser('incidents in the browser', (world) => {
     await screenshot(page, ctx);
 
     // The Incidents page lists it, with its commander.
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Incidents', exact: true }).click();
+    await navigateTo(page, 'Incidents');
     await page.waitForURL((u) => u.pathname === '/incidents');
     const row = page.getByRole('row').filter({ hasText: 'Checkout is failing' });
     await row.getByText('identified').waitFor();
     await row.getByText('alice').waitFor();
 
     // Home lists it among the open incidents, with its commander and the next update due.
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home', exact: true }).click();
+    await navigateTo(page, 'Home');
     const open = page.getByRole('region', { name: 'Open incidents' });
     await open.getByRole('link', { name: '#1 Checkout is failing' }).waitFor();
     await open.getByText(/commander alice/).waitFor();

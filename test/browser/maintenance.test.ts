@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { applyOrg } from '../../src/commands/apply-org.js';
 import { parseOrgYaml } from '../../src/config/org.js';
 import { systemTestActor } from '../helpers/harness.js';
-import { ALICE_PASSWORD, alertByDedupKey, describeBrowser, eventually, ORG_YAML, pagesOf, setPassword, signIn, triggerEvent } from './browser.js';
+import { ALICE_PASSWORD, alertByDedupKey, describeBrowser, eventually, ORG_YAML, pagesOf, setPassword, signIn, triggerEvent, navigateTo } from './browser.js';
 
 /**
  * Maintenance windows in the web UI: the form previews when the window runs, that it needs a
@@ -31,7 +31,7 @@ describeBrowser('maintenance windows in the browser', (world) => {
     await setPassword(h, 'alice', ALICE_PASSWORD);
 
     await signIn(page, 'alice@example.com', ALICE_PASSWORD);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Maintenance', exact: true }).click();
+    await navigateTo(page, 'Maintenance');
     await page.waitForURL((u) => u.pathname === '/maintenance');
     await page.getByText('No maintenance windows.').waitFor();
 

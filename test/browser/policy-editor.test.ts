@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { ALICE_PASSWORD, describeBrowser, eventually, screenshot, setPassword, signIn } from './browser.js';
+import { ALICE_PASSWORD, describeBrowser, eventually, screenshot, setPassword, signIn, navigateTo } from './browser.js';
 
 /**
  * The escalation policy editor: the preview follows the draft before anything is saved (the server
@@ -11,7 +11,7 @@ describeBrowser('escalation policy editor in the browser', (world) => {
     const { h, page } = world();
     await setPassword(h, 'alice', ALICE_PASSWORD);
     await signIn(page, 'alice@example.com', ALICE_PASSWORD);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Escalation policies', exact: true }).click();
+    await navigateTo(page, 'Escalation policies');
     await page.getByRole('button', { name: 'Edit default' }).click();
 
     const editor = page.getByRole('form', { name: 'Edit default' });

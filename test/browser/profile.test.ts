@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { ALICE_PASSWORD, describeBrowser, eventually, setPassword, signIn } from './browser.js';
+import { ALICE_PASSWORD, describeBrowser, eventually, setPassword, signIn, navigateTo } from './browser.js';
 
 /**
  * Self-service on the Profile page: Alice adds her home email, the code arrives at the SMTP
@@ -12,7 +12,7 @@ describeBrowser('profile in the browser', (world) => {
     const { h, page } = world();
     await setPassword(h, 'alice', ALICE_PASSWORD);
     await signIn(page, 'alice@example.com', ALICE_PASSWORD);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Profile', exact: true }).click();
+    await navigateTo(page, 'Profile');
     await page.waitForURL((u) => u.pathname === '/profile');
 
     const methods = page.getByRole('table', { name: 'My contact methods' });
@@ -66,7 +66,7 @@ describeBrowser('profile in the browser', (world) => {
     await page.screenshot({ path: 'test-artifacts/browser/profile-after-test-page.png', fullPage: true });
 
     // Reachability: everyone on call can be paged.
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reachability', exact: true }).click();
+    await navigateTo(page, 'Reachability');
     await page.getByText(/^Everyone on call now can be paged \(\d+ checked\)\.$/).waitFor();
   });
 

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { ALICE_PASSWORD, CHECKOUT_KEY, describeBrowser, http, screenshot, setPassword, signIn, triggerEvent } from './browser.js';
+import { ALICE_PASSWORD, CHECKOUT_KEY, describeBrowser, http, screenshot, setPassword, signIn, triggerEvent, navigateTo } from './browser.js';
 
 /** The Reports page: an alert acknowledged after 3 minutes and resolved after 12 shows in the response table and the volume chart. */
 describeBrowser('reports in the browser', (world) => {
@@ -12,14 +12,25 @@ describeBrowser('reports in the browser', (world) => {
     expect((await http(h, 'POST', '/v2/enqueue', { body: { routing_key: CHECKOUT_KEY, event_action: 'acknowledge', dedup_key: 'checkout-errors' } })).status).toBe(202);
     h.clock.advance(9 * 60_000);
     expect((await http(h, 'POST', '/v2/enqueue', { body: { routing_key: CHECKOUT_KEY, event_action: 'resolve', dedup_key: 'checkout-errors' } })).status).toBe(202);
+    // An incident: first status update after 1 minute, resolved after 6.
+    const admin = { authorization: `Bearer ${h.adminToken}` };
+    const declared = await http(h, 'POST', '/api/v1/incidents', { body: { title: 'Checkout down', severity: 'critical' }, headers: admin });
+    const incidentId = (declared.body.incident as { id: number }).id;
+    h.clock.advance(60_000);
+    expect((await http(h, 'POST', `/api/v1/incidents/${incidentId}/updates`, { body: { impact: 'checkout failing', actions: 'rolling back' }, headers: admin })).status).toBe(201);
+    h.clock.advance(5 * 60_000);
+    expect((await http(h, 'PATCH', `/api/v1/incidents/${incidentId}`, { body: { status: 'resolved' }, headers: admin })).status).toBe(200);
 
     await signIn(page, 'alice@example.com', ALICE_PASSWORD);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports', exact: true }).click();
+    await navigateTo(page, 'Reports');
     const table = page.getByRole('table', { name: 'Response by severity' });
     const row = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'critical' }) });
     await row.getByText('3m / 3m / 3m').waitFor();
     await row.getByText('12m / 12m / 12m').waitFor();
     await page.getByRole('img', { name: 'Mean time to acknowledge by group, with targets' }).waitFor();
+    const incident = page.getByRole('table', { name: 'Incident response by severity' }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'critical' }) });
+    await incident.getByText('1m / 1m / 1m').waitFor();
+    await incident.getByText('6m / 6m / 6m').waitFor();
     await page.getByRole('img', { name: /^Alerts per day by severity/ }).waitFor();
     await page.getByRole('table', { name: 'Noisiest alerts' }).getByText('Checkout error rate above 5%').waitFor();
 

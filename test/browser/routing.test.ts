@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { applyOrg } from '../../src/commands/apply-org.js';
 import { parseOrgYaml } from '../../src/config/org.js';
 import { systemTestActor } from '../helpers/harness.js';
-import { ALICE_PASSWORD, describeBrowser, ORG_YAML, setPassword, signIn } from './browser.js';
+import { ALICE_PASSWORD, describeBrowser, ORG_YAML, setPassword, signIn, navigateTo } from './browser.js';
 
 /**
  * The routing page: the ordered rules, and a form that tests an example alert against them and
@@ -24,7 +24,7 @@ describeBrowser('routing in the browser', (world) => {
     await applyOrg(h.app.ctx, parseOrgYaml(ORG_YAML + ROUTES), systemTestActor);
     await setPassword(h, 'alice', ALICE_PASSWORD);
     await signIn(page, 'alice@example.com', ALICE_PASSWORD);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Routing', exact: true }).click();
+    await navigateTo(page, 'Routing');
     await page.waitForURL((u) => u.pathname === '/routing');
     const rows = page.getByRole('table', { name: 'Routing rules' }).getByRole('row');
     await rows.filter({ hasText: 'warnings-to-slack' }).waitFor();

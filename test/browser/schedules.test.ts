@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { applyOrg } from '../../src/commands/apply-org.js';
 import { parseOrgYaml } from '../../src/config/org.js';
 import { systemTestActor, type Harness } from '../helpers/harness.js';
-import { ALICE_PASSWORD, ORG_YAML, describeBrowser, eventually, setPassword, signIn } from './browser.js';
+import { ALICE_PASSWORD, ORG_YAML, describeBrowser, eventually, setPassword, signIn, navigateTo } from './browser.js';
 
 /**
  * Schedules in the web UI: a weekly rotation of Alice and Bob. On the harness's clock (Sunday
@@ -62,7 +62,7 @@ describeBrowser('schedules in the browser', (world) => {
     await page.getByRole('region', { name: 'My next shifts' }).getByRole('link', { name: 'checkout-primary' }).first().waitFor();
 
     // The list, then the schedule.
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Schedules', exact: true }).click();
+    await navigateTo(page, 'Schedules');
     await page.waitForURL((u) => u.pathname === '/schedules');
     const row = page.getByRole('row').filter({ hasText: 'checkout-primary' });
     await row.getByText('alice', { exact: true }).waitFor();
@@ -96,10 +96,33 @@ describeBrowser('schedules in the browser', (world) => {
     await page.screenshot({ path: 'test-artifacts/browser/schedules-in-the-browser-schedule-page-after-override.png', fullPage: true });
 
     // Home says Bob too.
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home', exact: true }).click();
+    await navigateTo(page, 'Home');
     await page.waitForURL((u) => u.pathname === '/');
     await homeOnCall.getByText('bob', { exact: true }).waitFor();
     expect(await homeOnCall.getByText('alice', { exact: true }).count()).toBe(0);
+  });
+
+  it('takes a shift: a click on someone else’s shift and “Take this shift” put the signed-in person on call for it', async () => {
+    const { h, page } = world();
+    await withSchedule(h);
+    await setPassword(h, 'bob', ALICE_PASSWORD);
+    await sameClock(page, h);
+    await signIn(page, 'bob@example.com', ALICE_PASSWORD);
+    await page.goto(new URL('/schedules/checkout-primary', page.url()).toString());
+    await eventually(() => onCallNow(page).textContent()).toMatch(/^On call now: alice until Mon 9 Mar 09:00/);
+    await page.getByRole('button', { name: 'Schedule’s zone' }).click();
+
+    await page.getByRole('list', { name: 'Final: who is on call' }).getByRole('button', { name: /^alice, Mon 2 Mar 09:00–Mon 9 Mar 09:00/ }).click();
+    await page.getByRole('button', { name: 'Take this shift', exact: true }).click();
+    await eventually(() => page.getByTestId('override-effect').textContent()).toBe('Effect: alice → bob, Mon 2 Mar 09:00–Mon 9 Mar 09:00');
+    // Bob is the one on call now: the button goes away rather than offer him his own shift.
+    expect(await page.getByRole('button', { name: 'Take this shift', exact: true }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Create override', exact: true }).click();
+    // Bob's own week follows the one he took: he is on call until 16 March.
+    await eventually(() => onCallNow(page).textContent()).toMatch(/^On call now: bob until Mon 16 Mar 09:00/);
+    expect(await oncallUser(h)).toBe('bob');
+    const overrides = (await h.api('GET', '/api/v1/schedules/checkout-primary')).body as { overrides: { user: string; replaces: string | null }[] };
+    expect(overrides.overrides.map((o) => [o.user, o.replaces])).toEqual([['bob', 'alice']]);
   });
 
   it('fills the override form from a drag across the Final row, and removes an override after a confirmation', async () => {

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { ALICE_PASSWORD, alertByDedupKey, describeBrowser, eventually, screenshot, setPassword, signIn, triggerEvent } from './browser.js';
+import { ALICE_PASSWORD, alertByDedupKey, describeBrowser, eventually, screenshot, setPassword, signIn, triggerEvent, navigateTo } from './browser.js';
 
 /**
  * Services in the web UI: create one with an Events API v2 integration, copy the key shown once,
@@ -11,7 +11,7 @@ describeBrowser('service editor in the browser', (world) => {
     const { h, page } = world();
     await setPassword(h, 'alice', ALICE_PASSWORD);
     await signIn(page, 'alice@example.com', ALICE_PASSWORD);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Services', exact: true }).click();
+    await navigateTo(page, 'Services');
     await page.getByRole('button', { name: 'New service' }).click();
 
     const form = page.getByRole('form', { name: 'New service' });

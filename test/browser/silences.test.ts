@@ -1,10 +1,11 @@
 import { expect, it } from 'vitest';
-import { ALICE_PASSWORD, alertByDedupKey, describeBrowser, eventually, pagesOf, setPassword, signIn, triggerEvent } from './browser.js';
+import { ALICE_PASSWORD, alertByDedupKey, describeBrowser, eventually, pagesOf, setPassword, signIn, triggerEvent, navigateTo } from './browser.js';
 
 /**
  * Silences in the web UI: the form previews which open alerts the matchers would silence, the
- * silence holds them (the fake clock passes level 1's timeout and Bob is not paged), and
- * expiring it with a click lets the alert page again.
+ * silence holds them (marked "silenced" on the Alerts page and the alert's page; the fake clock
+ * passes level 1's timeout and Bob is not paged), and expiring it with a click lets the alert
+ * page again.
  */
 describeBrowser('silences in the browser', (world) => {
   it('previews, creates and expires a silence that holds an open alert', async () => {
@@ -15,7 +16,7 @@ describeBrowser('silences in the browser', (world) => {
     const alert = await alertByDedupKey(h, 'checkout-errors');
 
     await signIn(page, 'alice@example.com', ALICE_PASSWORD);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Silences', exact: true }).click();
+    await navigateTo(page, 'Silences');
     await page.waitForURL((u) => u.pathname === '/silences');
     await page.getByText('No silences.').waitFor();
 
@@ -30,6 +31,20 @@ describeBrowser('silences in the browser', (world) => {
     await row.getByText('active').waitFor();
     await row.getByText('Checkout deployment in progress').waitFor();
     await eventually(async () => (await h.api('GET', `/api/v1/alerts/${alert.id}`)).body.alert).toMatchObject({ silenced_by: expect.any(String) });
+
+    // The Alerts page marks the alert silenced, the Silenced filter finds it, and its page says why it is quiet.
+    await navigateTo(page, 'Alerts');
+    const alertRow = page.getByRole('list', { name: 'Alerts' }).getByRole('listitem').filter({ hasText: 'Checkout error rate above 5%' });
+    await alertRow.getByText('silenced', { exact: true }).waitFor();
+    await page.getByLabel('Silenced', { exact: true }).selectOption('false');
+    await page.getByText('No alerts match these filters.').waitFor();
+    await page.getByLabel('Silenced', { exact: true }).selectOption('true');
+    await page.waitForURL((u) => u.search === '?silenced=true');
+    await alertRow.getByText('silenced', { exact: true }).waitFor();
+    await alertRow.getByRole('link', { name: /Checkout error rate above 5%/ }).click();
+    await page.getByText('pages nobody while', { exact: false }).waitFor();
+    await page.screenshot({ path: 'test-artifacts/browser/silences-in-the-browser-alert-marked-silenced.png', fullPage: true });
+    await navigateTo(page, 'Silences');
 
     // Past level 1's 5 minutes: nobody else is paged while the silence holds the alert.
     h.clock.advance(6 * 60_000);

@@ -1,5 +1,5 @@
 import { it } from 'vitest';
-import { ALICE_PASSWORD, describeBrowser, setPassword, signIn } from './browser.js';
+import { ALICE_PASSWORD, describeBrowser, setPassword, signIn, navigateTo } from './browser.js';
 
 /**
  * The Twilio section of the Integrations page: reached from the main navigation, it says what to
@@ -13,7 +13,7 @@ describeBrowser('Twilio on the Integrations page', (world) => {
     await h.store.db.insertInto('twilio_opt_outs').values({ phone: '+14155550102', keyword: 'STOP', opted_out_at: h.clock.now() }).execute();
 
     await signIn(page, 'alice@example.com', ALICE_PASSWORD);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations', exact: true }).click();
+    await navigateTo(page, 'Integrations');
     await page.waitForURL((u) => u.pathname === '/integrations');
     const section = page.getByRole('region', { name: /SMS and voice \(Twilio\)/ });
     await section.getByText('Not configured').waitFor();

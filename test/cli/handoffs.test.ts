@@ -55,13 +55,14 @@ describe('watchkeeper handoff', () => {
     await h.advanceMinutes(10);
     await cli(charlie, 'handoff', 'show');
     const id = /^Note (\d+): unread/m.exec(out.join('\n'))?.[1] ?? '';
-    expect(out.slice(0, 12)).toEqual([
+    expect(out.slice(0, 13)).toEqual([
       '## On-Call Handoff: 2026-02-23 (mahavishnu-primary)',
       '',
       'alice -> charlie, shift Mon 16 Feb 00:00 – Mon 23 Feb 00:00 UTC',
       '',
       '### Summary',
       '- Total alerts: 1 alert (critical 1)',
+      '- Incidents: 0',
       '- Open now: 0 triggered, 1 acknowledged',
       '',
       '### Open Items',

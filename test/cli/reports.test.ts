@@ -58,6 +58,29 @@ describe('watchkeeper report', () => {
     ]);
   });
 
+  it('adds the incidents declared in the period, by severity, and their CSV', async () => {
+    const declared = await h.api('POST', '/api/v1/incidents', { title: 'API down', severity: 'critical' });
+    const id = (declared.body.incident as { id: number }).id;
+    h.clock.advance(2 * 60_000);
+    expect((await h.api('POST', `/api/v1/incidents/${id}/updates`, { impact: 'API down', actions: 'failing over' })).status).toBe(201);
+    h.clock.advance(8 * 60_000);
+    expect((await h.app.http.inject({ method: 'PATCH', url: `/api/v1/incidents/${id}`, headers: { authorization: `Bearer ${h.adminToken}` }, payload: { status: 'resolved' } })).statusCode).toBe(200);
+    await cli('report', 'mtta', '--since', '30d');
+    expect(out.slice(4)).toEqual([
+      '',
+      'Incidents declared in the period (acknowledged: first attached alert acknowledged, update or status change):',
+      'SEVERITY  INCIDENTS  TTA mean/median/p95  TTR mean/median/p95  TARGET ack/resolve  BREACHED ack/resolve',
+      'critical  1          2m / 2m / 2m         10m / 10m / 10m      5m / 15m            0% / 0%',
+      'all       1          2m / 2m / 2m         10m / 10m / 10m                          0% / 0%',
+    ]);
+    out.length = 0;
+    await cli('report', 'mtta', '--incidents', '--csv');
+    expect(out.join('').split('\n').slice(0, 2)).toEqual([
+      'severity,incidents,acknowledged,resolved,tta_mean_s,tta_median_s,tta_p95_s,ttr_mean_s,ttr_median_s,ttr_p95_s,acknowledge_target_s,resolve_target_s,acknowledge_breached,acknowledge_measured,resolve_breached,resolve_measured',
+      'critical,1,1,1,120,120,120,600,600,600,300,900,0,1,0,1',
+    ]);
+  });
+
   it('prints CSV for spreadsheets and the noise report', async () => {
     await cli('report', 'response', '--by', 'service', '--csv');
     expect(out.join('').split('\n').slice(0, 2)).toEqual([

@@ -87,7 +87,7 @@ export class Harness {
     return { status: res.statusCode, body: res.json() as Record<string, unknown> };
   }
 
-  async api(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, token = this.adminToken) {
+  async api(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown, token = this.adminToken) {
     const res = await this.app.http.inject({
       method,
       url,

@@ -43,6 +43,10 @@ export class SlackApiServer {
   ]);
   /** Members: ID -> email. */
   readonly members = new Map<string, string>();
+  /** Channel ID -> members invited with conversations.invite (channels made by conversations.create). */
+  readonly channelMembers = new Map<string, Set<string>>();
+  /** Channel IDs archived with conversations.archive. */
+  readonly archived = new Set<string>();
   readonly team = { id: 'T0WATCHKEEP', name: 'Watchkeeper Test' };
   private readonly scripted = new Map<string, Scripted[]>();
   private server: http.Server | null = null;
@@ -150,6 +154,7 @@ export class SlackApiServer {
       case 'chat.postMessage': {
         const channel = this.conversation(String(body.channel ?? ''));
         if (!channel) return { ok: false, error: 'channel_not_found' };
+        if (this.archived.has(channel)) return { ok: false, error: 'is_archived' };
         this.seq++;
         const ts = `1772956800.${String(this.seq).padStart(6, '0')}`;
         const msg: SlackStoredMessage = { ts, text: String(body.text ?? ''), blocks: (body.blocks as Record<string, unknown>[]) ?? [], updates: 0 };
@@ -165,6 +170,40 @@ export class SlackApiServer {
         msg.blocks = (body.blocks as Record<string, unknown>[]) ?? [];
         msg.updates++;
         return { ok: true, channel: body.channel, ts: msg.ts, text: msg.text };
+      }
+      case 'conversations.create': {
+        const name = String(body.name ?? '');
+        if (!name) return { ok: false, error: 'invalid_name_required' };
+        if (name.length > 80) return { ok: false, error: 'invalid_name_maxlength' };
+        if (!/^[a-z0-9_-][a-z0-9._-]*$/.test(name)) return { ok: false, error: 'invalid_name_specials' };
+        if (this.channels.has(name)) return { ok: false, error: 'name_taken' };
+        this.seq++;
+        const id = `C0NEW${String(this.seq).padStart(5, '0')}`;
+        this.channels.set(name, id);
+        this.channelMembers.set(id, new Set(['U0BOTUSER1']));
+        this.conversations.set(id, []);
+        const isPrivate = body.is_private === true || body.is_private === 'true';
+        return { ok: true, channel: { id, name, is_channel: !isPrivate, is_group: isPrivate, is_private: isPrivate, is_archived: false, created: 1772956800, creator: 'U0BOTUSER1', name_normalized: name } };
+      }
+      case 'conversations.invite': {
+        const id = String(body.channel ?? '');
+        const members = this.channelMembers.get(id);
+        if (!members) return { ok: false, error: 'channel_not_found' };
+        if (this.archived.has(id)) return { ok: false, error: 'is_archived' };
+        const users = String(body.users ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+        if (users.length === 0) return { ok: false, error: 'no_user' };
+        for (const u of users) if (!this.members.has(u)) return { ok: false, error: 'user_not_found' };
+        if (users.length === 1 && members.has(users[0]!)) return { ok: false, error: 'already_in_channel' };
+        for (const u of users) members.add(u);
+        const name = [...this.channels].find(([, v]) => v === id)?.[0] ?? '';
+        return { ok: true, channel: { id, name, is_channel: true, is_archived: false } };
+      }
+      case 'conversations.archive': {
+        const id = String(body.channel ?? '');
+        if (![...this.channels.values()].includes(id)) return { ok: false, error: 'channel_not_found' };
+        if (this.archived.has(id)) return { ok: false, error: 'already_archived' };
+        this.archived.add(id);
+        return { ok: true };
       }
       case 'users.lookupByEmail': {
         const email = String(body.email ?? '').toLowerCase();

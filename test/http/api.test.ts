@@ -58,8 +58,8 @@ describe.each(storeKinds)('REST API on $name', (kind) => {
         Object.entries(ops).map(([m, op]) => ({ method: m.toUpperCase() as Method, url: path.replace(/\{id\}/g, '1').replace(/\{name\}/g, 'alice'), public: (op as { security?: unknown[] }).security?.length === 0 })),
       );
       // Signing in (and asking how) are the routes that cannot need a token; the organisation
-      // file's JSON Schema is public so editors can fetch it.
-      expect(operations.filter((o) => o.public).map((o) => `${o.method} ${o.url}`).sort()).toEqual(['GET /api/v1/config/schema', 'GET /api/v1/session/providers', 'POST /api/v1/session']);
+      // file's JSON Schema is public so editors can fetch it, the status page summary so anyone can.
+      expect(operations.filter((o) => o.public).map((o) => `${o.method} ${o.url}`).sort()).toEqual(['GET /api/v1/config/schema', 'GET /api/v1/session/providers', 'GET /api/v1/status-page', 'POST /api/v1/session']);
       const routes: { method: Method; url: string }[] = operations.filter((o) => !o.public);
       routes.push({ method: 'GET', url: '/api/v1/stream' }, { method: 'GET', url: '/api/v1/openapi.json' });
       expect(routes.length).toBeGreaterThan(25);

@@ -195,6 +195,36 @@ describe.each(storeKinds)('shift handoffs on $name', (kind) => {
     expect((await h.api('POST', `/api/v1/handoffs/${noteId}/hand-over`, {}, charlie)).body.handed_over).toEqual([]);
   });
 
+  it('lists the incidents open during the shift in the handoff note: still open first, with their commander', async () => {
+    h = await Harness.start(kind, { orgFile: MAHAVISHNU, start: '2026-02-21T22:00:00Z' });
+    await h.tick();
+    const alice = await tokenFor('alice');
+    const charlie = await tokenFor('charlie');
+    await at('2026-02-22T09:00:00Z');
+    await trigger('api-down', 'API down in eu-west-1', 'critical');
+    const [apiDown] = (await h.api('GET', '/api/v1/alerts?status=triggered')).body.alerts as { id: number }[];
+    const open = await h.api('POST', '/api/v1/incidents', { title: 'API down in eu-west-1', severity: 'critical', alerts: [apiDown?.id], commander: 'alice' }, alice);
+    expect(open.status).toBe(201);
+    await at('2026-02-22T10:00:00Z');
+    const brief = await h.api('POST', '/api/v1/incidents', { title: 'Slow logins', severity: 'high', services: ['Mahavishnu API'], commander: 'alice' }, alice);
+    expect(brief.status).toBe(201);
+    const briefId = (brief.body.incident as { id: number }).id;
+    await at('2026-02-22T10:40:00Z');
+    expect((await h.api('PATCH', `/api/v1/incidents/${briefId}`, { status: 'resolved' }, alice)).status).toBe(200);
+    // Declared and resolved before the shift: not in the note.
+    await at('2026-02-23T00:00:00Z');
+    await h.tick();
+    const [noteMail] = await of('charlie', 'handoff_note');
+    expect(noteMail?.text).toContain('- Incidents: 2 (1 still open)');
+    expect(noteMail?.text).toMatch(/### Incidents\n- #\d+ \[critical\] API down in eu-west-1: investigating, commander alice, declared Sun 22 Feb 09:00\n- #\d+ \[high\] Slow logins: resolved, commander alice, declared Sun 22 Feb 10:00, resolved Sun 22 Feb 10:40\n/);
+    const noteId = Number(/\/handoffs\/(\d+)/.exec(noteMail?.text ?? '')?.[1]);
+    const note = await h.api('GET', `/api/v1/handoffs/${noteId}`, undefined, charlie);
+    expect((note.body.incidents as { title: string; status: string; commander: string; resolved_at: string | null }[]).map((i) => [i.title, i.status, i.commander, i.resolved_at])).toEqual([
+      ['API down in eu-west-1', 'investigating', 'alice', null],
+      ['Slow logins', 'resolved', 'alice', '2026-02-22T10:40:00.000Z'],
+    ]);
+  });
+
   it('tells the people an override, its removal and a swap move, but not the person who made the change about their own time', async () => {
     h = await Harness.start(kind, { orgFile: MAHAVISHNU, start: '2026-02-17T12:00:00Z' });
     await h.tick();

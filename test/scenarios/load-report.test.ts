@@ -83,8 +83,8 @@ describe.each(storeKinds)('on-call load report on $name', (kind) => {
     expect(r.status).toBe(200);
     expect(r.body.people).toEqual([
       // A week on call earns a day off; Priya took half of hers.
-      { user: 'lee', time_zone: 'America/Los_Angeles', interruptions: { business: 2, off: 1, sleep: 1, total: 4 }, hours_on_call: 168, comp_time: { earned_days: 1, taken_days: 0, balance_days: 1 } },
-      { user: 'priya', time_zone: 'Asia/Kolkata', interruptions: { business: 1, off: 2, sleep: 1, total: 4 }, hours_on_call: 168, comp_time: { earned_days: 1, taken_days: 0.5, balance_days: 0.5 } },
+      { user: 'lee', time_zone: 'America/Los_Angeles', interruptions: { business: 2, off: 1, sleep: 1, total: 4 }, hours_on_call: 168, comp_time: { earned_days: 1, taken_days: 0, balance_days: 1, extra_days: 0, extra: [] }, incidents_worked: 0, hours_in_incidents: 0 },
+      { user: 'priya', time_zone: 'Asia/Kolkata', interruptions: { business: 1, off: 2, sleep: 1, total: 4 }, hours_on_call: 168, comp_time: { earned_days: 1, taken_days: 0.5, balance_days: 0.5, extra_days: 0, extra: [] }, incidents_worked: 0, hours_in_incidents: 0 },
     ]);
     expect(r.body.teams).toEqual([
       {
@@ -109,8 +109,8 @@ describe.each(storeKinds)('on-call load report on $name', (kind) => {
     ]);
     const res = await h.app.http.inject({ method: 'GET', url: '/api/v1/reports/load?since=14d&format=csv', headers: { authorization: `Bearer ${h.adminToken}` } });
     expect(parseCsv(res.body, { columns: true })).toEqual([
-      { user: 'lee', time_zone: 'America/Los_Angeles', interruptions: '4', business_hours: '2', off_hours: '1', sleep_hours: '1', hours_on_call: '168', comp_days_earned: '1', comp_days_taken: '0', comp_days_balance: '1' },
-      { user: 'priya', time_zone: 'Asia/Kolkata', interruptions: '4', business_hours: '1', off_hours: '2', sleep_hours: '1', hours_on_call: '168', comp_days_earned: '1', comp_days_taken: '0.5', comp_days_balance: '0.5' },
+      { user: 'lee', time_zone: 'America/Los_Angeles', interruptions: '4', business_hours: '2', off_hours: '1', sleep_hours: '1', hours_on_call: '168', comp_days_earned: '1', comp_days_taken: '0', comp_days_balance: '1', incidents_worked: '0', hours_in_incidents: '0', comp_days_extra: '0' },
+      { user: 'priya', time_zone: 'Asia/Kolkata', interruptions: '4', business_hours: '1', off_hours: '2', sleep_hours: '1', hours_on_call: '168', comp_days_earned: '1', comp_days_taken: '0.5', comp_days_balance: '0.5', incidents_worked: '0', hours_in_incidents: '0', comp_days_extra: '0' },
     ]);
   });
 

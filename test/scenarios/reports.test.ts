@@ -65,27 +65,57 @@ describe.each(storeKinds)('reports on $name', (kind) => {
       expect(r.status).toBe(202);
       await h.app.tick();
     };
-    const life = async (key: string, routing: string, severity: string, opened: string, ackMin: number | null, resolveMin: number | null, repeats = 0) => {
+    const life = async (key: string, routing: string, severity: string, opened: string, ackMin: number | null, resolveMin: number | null, repeats = 0, during: [number, () => Promise<void>][] = []) => {
       const t = Date.parse(opened);
       await to(opened);
       for (let i = 0; i <= repeats; i++) await send(key, routing, 'trigger', severity);
-      const steps: [number, string][] = [];
-      if (ackMin !== null) steps.push([ackMin, 'acknowledge']);
-      if (resolveMin !== null) steps.push([resolveMin, 'resolve']);
+      const steps: [number, () => Promise<void>][] = [...during];
+      if (ackMin !== null) steps.push([ackMin, () => send(key, routing, 'acknowledge', severity)]);
+      if (resolveMin !== null) steps.push([resolveMin, () => send(key, routing, 'resolve', severity)]);
       for (const [min, action] of steps.sort((a, b) => a[0] - b[0])) {
         // The engine runs (and escalates what is due) before the action.
         await to(new Date(t + min * 60_000).toISOString());
-        await send(key, routing, action, severity);
+        await action();
       }
     };
+    const alertId = async (key: string) => ((await h.api('GET', `/api/v1/alerts?status=triggered,acknowledged,resolved&limit=100`)).body.alerts as { id: number; dedup_key: string }[]).filter((a) => a.dedup_key === key).sort((a, b) => b.id - a.id)[0]!.id;
+    const incident = { id: 0 };
+    const declare = async (body: Record<string, unknown>) => {
+      const r = await h.api('POST', '/api/v1/incidents', body);
+      expect(r.status).toBe(201);
+      return ((r.body.incident ?? r.body) as { id: number }).id;
+    };
+    const status = async (id: number, to: string) =>
+      expect((await h.app.http.inject({ method: 'PATCH', url: `/api/v1/incidents/${id}`, headers: { authorization: `Bearer ${h.adminToken}` }, payload: { status: to } })).statusCode).toBe(200);
     await life('p', CHECKOUT, 'critical', '2026-02-20T10:00:00Z', 4, 6);
     await life('k1', CHECKOUT, 'critical', '2026-03-01T10:00:00Z', 2, 10);
-    await life('k1', CHECKOUT, 'critical', '2026-03-02T10:00:00Z', 8, 20);
+    // I4: A1 was acknowledged before the incident was declared (0 s); resolved 10 min in.
+    await to('2026-03-01T10:20:00Z');
+    incident.id = await declare({ title: 'checkout errors', severity: 'critical', alerts: [await alertId('k1')] });
+    await to('2026-03-01T10:30:00Z');
+    await status(incident.id, 'resolved');
+    // I1: declared 3 min after A2 opened; A2 acknowledged at 8 min: 300 s, not over the 5 min target. Resolved at 10:50: 2820 s.
+    let i1 = 0;
+    await life('k1', CHECKOUT, 'critical', '2026-03-02T10:00:00Z', 8, 20, 0, [[3, async () => void (i1 = await declare({ title: 'checkout down', severity: 'critical', alerts: [await alertId('k1')] }))]]);
     await life('k1', CHECKOUT, 'critical', '2026-03-02T10:30:00Z', null, 4);
+    await to('2026-03-02T10:50:00Z');
+    await status(i1, 'resolved');
     await life('k1', CHECKOUT, 'critical', '2026-03-02T11:00:00Z', 1, 5);
     await life('k2', SEARCH, 'warning', '2026-03-05T12:00:00Z', 40, 50, 2);
+    // I2: no alerts; the first status update 12 min in (720 s), resolved after an hour.
+    await to('2026-03-06T09:00:00Z');
+    const i2 = await declare({ title: 'payments slow', severity: 'critical' });
+    await to('2026-03-06T09:12:00Z');
+    expect((await h.api('POST', `/api/v1/incidents/${i2}/updates`, { impact: 'payments slow', actions: 'scaling up' })).status).toBe(201);
+    await to('2026-03-06T10:00:00Z');
+    await status(i2, 'resolved');
     await life('k3', SEARCH, 'warning', '2026-03-06T23:30:00Z', null, 120);
     await life('k4', SEARCH, 'info', '2026-03-10T09:00:00Z', null, null);
+    // I3: medium, with A7 (never acknowledged); identified 20 min in; still open.
+    await to('2026-03-10T09:30:00Z');
+    const i3 = await declare({ title: 'search degraded', severity: 'medium', alerts: [await alertId('k4')] });
+    await to('2026-03-10T09:50:00Z');
+    await status(i3, 'identified');
     await to('2026-03-10T10:00:00Z');
     await to('2026-03-31T00:00:00Z');
   });
@@ -145,6 +175,58 @@ describe.each(storeKinds)('reports on $name', (kind) => {
       time_to_resolve: { count: 6, mean: 2090, median: 900, p95: 6150 },
       breached: { acknowledge: { breached: 3, of: 6, share: 0.5 }, resolve: { breached: 2, of: 6, share: 0.3333 } },
     });
+  });
+
+  it('measures incidents by severity: first acknowledgement, update or status change, and resolution, against the targets', async () => {
+    const r = await h.api('GET', '/api/v1/reports/response?since=30d&by=service');
+    const { groups, total } = r.body.incidents as { groups: Record<string, unknown>[]; total: Record<string, unknown> };
+    // TTA 0 (I4), 300 (I1), 720 (I2): mean 340, median 300, p95 = 300 + 0.9 × 420 = 678.
+    // TTR 600, 2820, 3600: mean 2340, median 2820, p95 = 2820 + 0.9 × 780 = 3522.
+    // I1's 300 s is not over the 5 min target; I2's 720 s is. I1 and I2 took longer than 15 min to resolve.
+    expect(groups).toEqual([
+      {
+        key: 'critical',
+        incidents: 3,
+        acknowledged: 3,
+        resolved: 3,
+        time_to_acknowledge: { count: 3, mean: 340, median: 300, p95: 678 },
+        time_to_resolve: { count: 3, mean: 2340, median: 2820, p95: 3522 },
+        target: { acknowledge: 300, resolve: 900 },
+        breached: { acknowledge: { breached: 1, of: 3, share: 0.3333 }, resolve: { breached: 2, of: 3, share: 0.6667 } },
+      },
+      {
+        // I3: identified after 20 min, inside the 30 min target; open for three weeks, past the hour.
+        key: 'medium',
+        incidents: 1,
+        acknowledged: 1,
+        resolved: 0,
+        time_to_acknowledge: { count: 1, mean: 1200, median: 1200, p95: 1200 },
+        time_to_resolve: { count: 0, mean: null, median: null, p95: null },
+        target: { acknowledge: 1800, resolve: 3600 },
+        breached: { acknowledge: { breached: 0, of: 1, share: 0 }, resolve: { breached: 1, of: 1, share: 1 } },
+      },
+    ]);
+    // TTA 0, 300, 720, 1200: mean 555, median 510, p95 = 720 + 0.85 × 480 = 1128.
+    expect(total).toEqual({
+      key: 'all',
+      incidents: 4,
+      acknowledged: 4,
+      resolved: 3,
+      time_to_acknowledge: { count: 4, mean: 555, median: 510, p95: 1128 },
+      time_to_resolve: { count: 3, mean: 2340, median: 2820, p95: 3522 },
+      target: null,
+      breached: { acknowledge: { breached: 1, of: 4, share: 0.25 }, resolve: { breached: 3, of: 4, share: 0.75 } },
+    });
+
+    const res = await h.app.http.inject({ method: 'GET', url: '/api/v1/reports/response?since=30d&of=incidents&format=csv', headers: { authorization: `Bearer ${h.adminToken}` } });
+    expect(res.headers['content-disposition']).toContain('incident-response.csv');
+    const rows = parseCsv(res.body, { columns: true }) as Record<string, string>[];
+    expect(rows.map((x) => [x.severity, x.incidents, x.tta_mean_s, x.tta_p95_s, x.ttr_median_s, x.acknowledge_breached, x.resolve_breached, x.resolve_measured])).toEqual([
+      ['critical', '3', '340', '678', '2820', '1', '2', '3'],
+      ['medium', '1', '1200', '1200', '', '0', '1', '1'],
+      ['all', '4', '555', '1128', '2820', '1', '3', '4'],
+    ]);
+    expect((await h.api('GET', '/api/v1/reports/response?of=everything')).status).toBe(400);
   });
 
   it('groups by team and policy, and its CSV holds the same figures', async () => {

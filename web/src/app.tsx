@@ -30,8 +30,11 @@ const MaintenancePage = lazy(() => import('./maintenance/maintenance-page').then
 const MaintenanceWindowPage = lazy(() => import('./maintenance/maintenance-page').then((m) => ({ default: m.MaintenanceWindowPage })));
 const IncidentsPage = lazy(() => import('./incidents/incidents-page').then((m) => ({ default: m.IncidentsPage })));
 const IncidentPage = lazy(() => import('./incidents/incident-page').then((m) => ({ default: m.IncidentPage })));
+const PostmortemPage = lazy(() => import('./postmortems/postmortem-page').then((m) => ({ default: m.PostmortemPage })));
+const PostmortemsPage = lazy(() => import('./postmortems/postmortems-page').then((m) => ({ default: m.PostmortemsPage })));
 const HandoffNotePage = lazy(() => import('./handoffs/handoffs-page').then((m) => ({ default: m.HandoffNotePage })));
 const ReportsPage = lazy(() => import('./reports/reports-page').then((m) => ({ default: m.ReportsPage })));
+const StatusPageAdmin = lazy(() => import('./status-page/status-page').then((m) => ({ default: m.StatusPageAdmin })));
 
 function NotFound() {
   useTitle('Not found');
@@ -82,6 +85,23 @@ function route(pathname: string, isAdmin: boolean): ReactNode {
         <IncidentsPage />
       </Suspense>
     );
+  const postmortem = matchPath('/incidents/:id/postmortem', pathname);
+  if (postmortem) {
+    const id = Number(postmortem.id);
+    return Number.isInteger(id) && id > 0 ? (
+      <Suspense fallback={<Loading what="the post-mortem" />}>
+        <PostmortemPage key={id} id={id} />
+      </Suspense>
+    ) : (
+      <NotFound />
+    );
+  }
+  if (pathname === '/postmortems')
+    return (
+      <Suspense fallback={<Loading what="post-mortems" />}>
+        <PostmortemsPage />
+      </Suspense>
+    );
   const incident = matchPath('/incidents/:id', pathname);
   if (incident) {
     const id = Number(incident.id);
@@ -97,6 +117,12 @@ function route(pathname: string, isAdmin: boolean): ReactNode {
     return (
       <Suspense fallback={<Loading what="reports" />}>
         <ReportsPage />
+      </Suspense>
+    );
+  if (pathname === '/status-page')
+    return (
+      <Suspense fallback={<Loading what="the status page" />}>
+        <StatusPageAdmin />
       </Suspense>
     );
   if (pathname === '/silences') return <SilencesPage />;

@@ -69,6 +69,10 @@ describe('handoff note builder', () => {
           { at: T0 + 50 * H, actor: 'alice', action: 'schedule_override.create', entityKind: 'schedule', entity: 'mahavishnu-primary' },
           { at: T0 + 60 * H, actor: 'admin', action: 'escalation_policy.update', entityKind: 'escalation_policy', entity: 'mahavishnu' },
         ],
+        incidents: [
+          { id: 3, title: 'Queue backlog', severity: 'high', status: 'resolved', declaredAt: T0 + 20 * H, resolvedAt: T0 + 22 * H, commander: 'alice' },
+          { id: 5, title: 'API down', severity: 'critical', status: 'identified', declaredAt: T0 + 30 * H, resolvedAt: null, commander: null },
+        ],
       }),
     );
     expect(renderHandoffText(c, 'http://wk.test/handoffs/4')).toBe(
@@ -79,7 +83,12 @@ describe('handoff note builder', () => {
         '',
         '### Summary',
         '- Total alerts: 2 alerts (critical 1, medium 1)',
+        '- Incidents: 2 (1 still open)',
         '- Open now: 0 triggered, 1 acknowledged',
+        '',
+        '### Incidents',
+        '- #5 [critical] API down: identified, declared Tue 17 Feb 06:00',
+        '- #3 [high] Queue backlog: resolved, commander alice, declared Mon 16 Feb 20:00, resolved Mon 16 Feb 22:00',
         '',
         '### Open Items',
         '- [ ] #1 [critical] Mahavishnu API: alert 1, acknowledged (acknowledged by alice), fired 3 times',
@@ -106,6 +115,8 @@ describe('handoff note builder', () => {
   it('says so when a quiet shift had nothing to hand over', () => {
     const text = renderHandoffText(buildHandoffNote(input()));
     expect(text).toContain('- Total alerts: no alerts');
+    expect(text).toContain('- Incidents: 0');
+    expect(text).not.toContain('### Incidents');
     expect(text).toContain('- none: no alert is open');
     expect(text).toContain('- none written');
   });

@@ -5,8 +5,9 @@
  * says what was true at the handoff. Pure functions; times are epoch milliseconds, shown in the
  * schedule's zone with Luxon.
  *
- * Incidents have no section: the product does not record them yet. Maintenance windows of the
- * coming shift ("Upcoming maintenance: any scheduled changes") are listed when there are any.
+ * Incidents open at any time during the shift (Mahavishnu's "Incidents: Y", QAWave's "Recent
+ * Incidents") and maintenance windows of the coming shift ("Upcoming maintenance: any scheduled
+ * changes") are listed when there are any.
  */
 
 import { DateTime } from 'luxon';
@@ -30,6 +31,18 @@ export interface NoteWatchItem {
   alertId: number | null;
   author: string;
   createdAt: number;
+}
+
+/** An incident of the schedule's services (or led by the outgoing person) open during the shift. */
+export interface NoteIncident {
+  id: number;
+  title: string;
+  severity: string;
+  /** Status when the note was written. */
+  status: string;
+  declaredAt: number;
+  resolvedAt: number | null;
+  commander: string | null;
 }
 
 /** A maintenance window occurrence during the incoming shift. */
@@ -77,6 +90,8 @@ export interface HandoffNoteContent {
   changesMore: number;
   /** Maintenance during the incoming shift, soonest first; absent when there is none. */
   maintenance?: NoteMaintenance[];
+  /** Incidents open at any time during the shift, still open first, then newest; absent when none. */
+  incidents?: NoteIncident[];
 }
 
 export interface NoteInput {
@@ -94,6 +109,8 @@ export interface NoteInput {
   changes: NoteChange[];
   /** Maintenance windows during the incoming shift. */
   maintenance?: NoteMaintenance[];
+  /** Incidents open at some time in [shiftStart, handoffAt). */
+  incidents?: NoteIncident[];
   /** Severity rank, 0 = most severe (SeverityMap.rank). */
   rank: (severity: string) => number;
 }
@@ -136,7 +153,17 @@ export function buildHandoffNote(input: NoteInput): HandoffNoteContent {
     changes: changes.slice(-MAX_CHANGES),
     changesMore: Math.max(0, changes.length - MAX_CHANGES),
     ...(input.maintenance?.length ? { maintenance: [...input.maintenance].sort((x, y) => x.start - y.start).slice(0, MAX_LISTED) } : {}),
+    ...(input.incidents?.length
+      ? { incidents: [...input.incidents].sort((x, y) => Number(x.resolvedAt !== null) - Number(y.resolvedAt !== null) || y.declaredAt - x.declaredAt || y.id - x.id).slice(0, MAX_LISTED) }
+      : {}),
   };
+}
+
+/** "#12 [critical] Checkout errors: investigating, commander alice, declared Mon 2 Mar 09:10". */
+export function incidentLine(i: NoteIncident, at: (t: number) => string): string {
+  const lead = i.commander ? `, commander ${i.commander}` : '';
+  const when = i.resolvedAt !== null ? `declared ${at(i.declaredAt)}, resolved ${at(i.resolvedAt)}` : `declared ${at(i.declaredAt)}`;
+  return `#${i.id} [${i.severity}] ${i.title}: ${i.status}${lead}, ${when}`;
 }
 
 /** "Total alerts: 3 (critical 1, high 2)". */
@@ -183,8 +210,14 @@ export function renderHandoffText(c: HandoffNoteContent, url?: string | null): s
   lines.push('');
   lines.push('### Summary');
   lines.push(`- Total alerts: ${alertCountText(c)}`);
+  lines.push(`- Incidents: ${c.incidents?.length ?? 0}${c.incidents?.length ? ` (${c.incidents.filter((i) => i.resolvedAt === null).length} still open)` : ''}`);
   lines.push(`- Open now: ${c.summary.triggered} triggered, ${c.summary.acknowledged} acknowledged`);
   lines.push('');
+  if (c.incidents?.length) {
+    lines.push('### Incidents');
+    for (const i of c.incidents) lines.push(`- ${incidentLine(i, at)}`);
+    lines.push('');
+  }
   lines.push('### Open Items');
   if (c.open.length === 0) lines.push('- none: no alert is open');
   for (const a of c.open) lines.push(`- [ ] ${alertLine(a, true)}`);

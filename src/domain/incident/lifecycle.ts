@@ -10,7 +10,8 @@ import { AppError } from '../errors.js';
  *
  * Any open status may move to any other open status or to resolved (a fix can land before the
  * cause is named); resolved may reopen to an open status; only resolved may close, and closed is
- * final (the record is done; post-mortems attach to closed incidents later).
+ * final (the record is done). An incident whose post-mortem is required closes when the post-mortem
+ * is complete (see postmortem.ts); one started by hand may be written after the incident closed.
  */
 export const INCIDENT_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved', 'closed'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];

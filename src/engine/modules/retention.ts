@@ -28,6 +28,9 @@ export function retentionModule(ctx: Ctx, retentionDays: number) {
       await db.deleteFrom('webhook_replays').where('seen_at', '<', now - REPLAY_WINDOW_MS).execute();
       await db.deleteFrom('action_tokens').where('expires_at', '<', now - LINK_GRACE_MS).execute();
       await db.deleteFrom('sessions').where('expires_at', '<', now).execute();
+      // The status page's outbox once done, subscribers gone before the cutoff, and subscriptions never confirmed within a week (025-status-page).
+      await db.deleteFrom('status_page_deliveries').where('status', 'in', ['sent', 'failed', 'cancelled']).where('created_at', '<', cutoff).execute();
+      await db.deleteFrom('status_page_subscribers').where((eb) => eb.or([eb('unsubscribed_at', '<', cutoff), eb.and([eb('confirmed_at', 'is', null), eb('created_at', '<', now - 7 * 86_400_000)])])).execute();
       if (old.length < BATCH) lastRun = now;
       if (old.length) ctx.log.info({ component: 'engine', module: 'retention', deleted: old.length }, `pruned ${old.length} alerts resolved over ${retentionDays} days ago`);
       return old.length === BATCH;

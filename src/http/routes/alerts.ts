@@ -11,6 +11,8 @@ import { loadGroups, presentMember } from '../group-presenter.js';
 import { listGroupAlerts } from '../../store/alert-group.repo.js';
 import type { ApiRouter } from '../router.js';
 import { parse } from '../validate.js';
+import { getNotActionable } from '../../commands/not-actionable.js';
+import { presentMark } from './review.js';
 
 const csv = z
   .string()
@@ -165,6 +167,7 @@ export function alertRoutes(app: App, r: ApiRouter): void {
         alert: presentAlert(a, o, groups),
         group_members: a.group_id === null ? [] : (await listGroupAlerts(ctx.store.db, a.group_id)).map(presentMember),
         recurrence: { window_days: 7, alerts: rec.alerts, fired: rec.events },
+        not_actionable: presentMark(await getNotActionable(ctx.store.db, id)),
         timeline: events.map(presentEvent),
         pages: pages.map((p) => presentPage(p, o, attemptsByPage.get(p.id))),
       };

@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.js';
-import { deleteCompTime, listCompTime, recordCompTime, type CompTimeEntry } from '../../commands/comp-time.js';
+import { deleteCompTime, listCompTime, loadCompTimePolicy, recordCompTime, type CompTimeEntry } from '../../commands/comp-time.js';
+import { majorIncidentCredits } from '../../commands/incident-load.js';
 import { roleRank } from '../../commands/tokens.js';
 import { AppError } from '../../domain/errors.js';
 import { parseDuration } from '../../domain/silence/policy.js';
@@ -41,8 +42,11 @@ export function compTimeRoutes(app: App, r: ApiRouter): void {
       const ms = parseDuration(q.since);
       if (ms === null) throw AppError.invalid('since', `"${q.since}" is not a duration; write e.g. 30d`);
       const now = ctx.clock.now();
-      const entries = await listCompTime(ctx.store.db, await ctx.org.get(ctx.store.db), { ...(q.user !== undefined ? { user: q.user } : {}), from: now - ms, to: now + 366 * 86_400_000 });
-      return { entries: entries.map(present) };
+      const org = await ctx.org.get(ctx.store.db);
+      const entries = await listCompTime(ctx.store.db, org, { ...(q.user !== undefined ? { user: q.user } : {}), from: now - ms, to: now + 366 * 86_400_000 });
+      // Extra days owed for long major incidents in the same range, each with its reason.
+      const extra = (await majorIncidentCredits(ctx.store.db, org, (await loadCompTimePolicy(ctx.store.db))?.majorIncident, now - ms, now + 1)).filter((e) => q.user === undefined || org.users.get(e.userId)?.name === q.user);
+      return { entries: entries.map(present), extra: extra.map((e) => ({ user: org.users.get(e.userId)?.name ?? e.userId, incident: e.incident, days: e.days, earned_at: iso(e.at), reason: e.reason })) };
     },
   });
   r.add({

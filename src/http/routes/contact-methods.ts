@@ -47,7 +47,7 @@ const ChangeMethod = z.strictObject({
 const Verify = z.strictObject({ code: z.string({ error: 'is required: the 6 digits from the message' }) });
 const TestPage = z.strictObject({ contact_method: z.string().min(1).optional().describe('Only this method (by name); default every verified method that is not paused.') });
 const NoticesQuery = z.strictObject({
-  kind: z.enum(['verification', 'test', 'handoff_reminder', 'handoff_note', 'oncall_soon', 'shift_started', 'schedule_change']).optional(),
+  kind: z.enum(['verification', 'test', 'handoff_reminder', 'handoff_note', 'oncall_soon', 'shift_started', 'schedule_change', 'swap_request']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 

@@ -217,6 +217,7 @@ export function handoffRoutes(app: App, r: ApiRouter): void {
         changes: c.changes.map((ch) => ({ at: iso(ch.at), actor: ch.actor, action: ch.action, entity_kind: ch.entityKind, entity: ch.entity })),
         changes_more: c.changesMore,
         maintenance: (c.maintenance ?? []).map((m) => ({ name: m.name, scope: m.scope, starts_at: iso(m.start), ends_at: iso(m.end), comment: m.comment })),
+        incidents: (c.incidents ?? []).map((i) => ({ id: i.id, title: i.title, severity: i.severity, status: i.status, declared_at: iso(i.declaredAt), resolved_at: iso(i.resolvedAt), commander: i.commander })),
         hand_over: { count: v.handOver.length, alerts: v.handOver },
         text: v.text,
       };

@@ -18,6 +18,9 @@ import { INCIDENT_ROLES, INCIDENT_STATUSES, isIncidentStatus, KEY_MOMENTS, type 
 import { getIncident, listIncidentAlerts, listIncidentEvents, listIncidentRoles, listIncidents, listIncidentUpdates, type IncidentRoleRow, type IncidentRow } from '../../store/incident.repo.js';
 import type { OrgSnapshot } from '../../store/org.repo.js';
 import { actorOf } from '../auth.js';
+import { loadSlaFacts } from '../../store/incident-sla.repo.js';
+import type { SlaFacts } from '../../domain/incident/sla.js';
+import { presentSla } from './incident-sla.js';
 import type { ApiRouter } from '../router.js';
 import { parse } from '../validate.js';
 
@@ -98,7 +101,7 @@ function presentRoles(rows: IncidentRoleRow[], org: OrgSnapshot, policy: Inciden
   }));
 }
 
-export function presentIncident(i: IncidentRow, org: OrgSnapshot, policy: IncidentPolicy, roles: IncidentRoleRow[], now: number) {
+export function presentIncident(i: IncidentRow, org: OrgSnapshot, policy: IncidentPolicy, roles: IncidentRoleRow[], now: number, sla?: SlaFacts) {
   const commander = roles.find((r) => r.role === 'commander' && r.incident_id === i.id);
   return {
     id: Number(i.id),
@@ -121,6 +124,7 @@ export function presentIncident(i: IncidentRow, org: OrgSnapshot, policy: Incide
     update_overdue: i.next_update_at !== null && i.next_update_at <= now,
     update_every_minutes: policy.updateEvery[i.severity] === undefined ? null : policy.updateEvery[i.severity]! / 60_000,
     commander_required: policy.commanderRequiredFor.includes(i.severity),
+    sla: presentSla(i, policy, sla, now),
     url: `/incidents/${i.id}`,
   };
 }
@@ -166,7 +170,7 @@ export function incidentRoutes(app: App, r: ApiRouter): void {
       .sort((a, b) => a.at - b.at)
       .map((e) => ({ ...e, at: iso(e.at) }));
     return {
-      incident: presentIncident(i, o, policy, roles, ctx.clock.now()),
+      incident: presentIncident(i, o, policy, roles, ctx.clock.now(), (await loadSlaFacts(ctx.store.db, [i])).get(Number(i.id))),
       roles: presentRoles(roles, o, policy),
       role_history: presentRoles(allRoles, o, policy).map((x, k) => ({ ...x, relieved_at: iso(allRoles[k]!.relieved_at) })),
       role_names: Object.fromEntries(INCIDENT_ROLES.map((x) => [x, policy.roles[x].name])),
@@ -202,10 +206,11 @@ export function incidentRoutes(app: App, r: ApiRouter): void {
       for (const s of status) if (!isIncidentStatus(s)) throw AppError.invalid('status', `unknown status "${s}"; use open or ${INCIDENT_STATUSES.join(', ')}`);
       const [o, policy, rows] = await Promise.all([org(), loadPolicy(ctx), listIncidents(ctx.store.db, { status, limit: q.limit, before: q.before, alert: q.alert })]);
       const roles = await listIncidentRoles(ctx.store.db, rows.map((x) => Number(x.id)));
+      const sla = await loadSlaFacts(ctx.store.db, rows);
       const now = ctx.clock.now();
       const last = rows[rows.length - 1];
       return {
-        incidents: rows.map((x) => presentIncident(x, o, policy, roles.filter((y) => Number(y.incident_id) === Number(x.id)), now)),
+        incidents: rows.map((x) => presentIncident(x, o, policy, roles.filter((y) => Number(y.incident_id) === Number(x.id)), now, sla.get(Number(x.id)))),
         next_before: rows.length === q.limit && last ? Number(last.id) : null,
       };
     },

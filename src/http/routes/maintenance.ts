@@ -3,10 +3,10 @@ import type { App } from '../../app.js';
 import { alertsInWindow, approveWindow, createWindow, endWindow, listWindows, previewWindow, scopeText, windowApprovals, type WindowInput } from '../../commands/maintenance.js';
 import { AppError } from '../../domain/errors.js';
 import type { HandoffWarning } from '../../domain/maintenance/overlap.js';
-import { nextOccurrences, occurrenceAt, timingText, windowState, type MaintenanceWindow, type Occurrence } from '../../domain/maintenance/window.js';
+import { nextOccurrences, occurrenceAt, occurrences, timingText, windowState, type MaintenanceWindow, type Occurrence } from '../../domain/maintenance/window.js';
 import { formatMatchers, MatcherError, parseMatchers, type Matcher } from '../../domain/silence/matchers.js';
 import { approverText, formatDuration, parseDuration } from '../../domain/silence/policy.js';
-import { getWindow } from '../../store/maintenance.repo.js';
+import { getWindow, recentWindows } from '../../store/maintenance.repo.js';
 import type { Conn } from '../../store/db.js';
 import { actorOf } from '../auth.js';
 import { presentAlert } from '../presenters.js';
@@ -36,6 +36,12 @@ const WindowBody = z.strictObject({
   comment: z.string().max(2000).describe('What the work is: required.'),
 });
 const Id = z.strictObject({ id: z.string().min(1) });
+const CALENDAR_MAX_DAYS = 62;
+const Instant = z.iso.datetime({ offset: true, error: 'must be a date and time with its offset, e.g. 2026-03-01T00:00:00Z' });
+const CalendarQuery = z.strictObject({
+  from: Instant.describe('Start of the range, e.g. 2026-03-01T00:00:00Z.'),
+  to: Instant.describe(`End of the range (not included); at most ${CALENDAR_MAX_DAYS} days after from.`),
+});
 
 function toMatchers(input: z.output<typeof Matchers> | undefined): Matcher[] {
   if (input === undefined) return [];
@@ -127,6 +133,32 @@ export function maintenanceRoutes(app: App, r: ApiRouter): void {
       const held = await ctx.store.db.selectFrom('alerts').select(['maintenance_by']).where('maintenance_by', 'is not', null).where('open_key', 'is not', null).execute();
       for (const a of held) if (a.maintenance_by) counts.set(a.maintenance_by, (counts.get(a.maintenance_by) ?? 0) + 1);
       return { windows: await Promise.all(list.map((w) => presentWindow(ctx.store.db, w, now, counts.get(w.id) ?? 0))) };
+    },
+  });
+
+  r.add({
+    method: 'GET',
+    url: '/api/v1/maintenance-windows/calendar',
+    summary: 'Every occurrence of every window (approved or awaiting approval) that overlaps [from, to), for a calendar',
+    tag: 'maintenance',
+    role: 'viewer',
+    query: CalendarQuery,
+    handler: async (req) => {
+      const q = parse(CalendarQuery, req.query);
+      const from = Date.parse(q.from);
+      const to = Date.parse(q.to);
+      if (to <= from) throw AppError.invalid('to', 'must be after from');
+      if (to - from > CALENDAR_MAX_DAYS * 86_400_000) throw AppError.invalid('to', `must be at most ${CALENDAR_MAX_DAYS} days after from; ask for a month at a time`);
+      const now = ctx.clock.now();
+      const windows = await recentWindows(ctx.store.db, from, 0);
+      const out = windows.flatMap((w) =>
+        occurrences(w.timing, from, to, w.endedAt).map((o) => ({
+          window: { id: w.id, name: w.name, state: windowState(w, now), approval: w.approval, scope: scopeText(w.scope), managed_by: w.managedBy },
+          ...occ(o),
+        })),
+      );
+      out.sort((a, b) => a.starts_at.localeCompare(b.starts_at) || a.window.name.localeCompare(b.window.name));
+      return { from: iso(from), to: iso(to), occurrences: out };
     },
   });
 

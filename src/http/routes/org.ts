@@ -14,7 +14,7 @@ import type { ApiRouter } from '../router.js';
 import { parse } from '../validate.js';
 import type { Role } from '../../commands/tokens.js';
 
-type Section = Exclude<keyof OrgFile, 'severities' | 'silence_policy' | 'channels' | 'inhibit_rules' | 'incident_policy' | 'response_targets' | 'comp_time' | 'maintenance_policy' | 'maintenance_windows' | 'routes'>;
+type Section = Exclude<keyof OrgFile, 'severities' | 'silence_policy' | 'channels' | 'inhibit_rules' | 'incident_policy' | 'postmortems' | 'response_targets' | 'comp_time' | 'review' | 'maintenance_policy' | 'maintenance_windows' | 'routes' | 'status_page'>;
 
 const SECTIONS: { section: Section; path: string; noun: string; role: Role }[] = [
   { section: 'users', path: 'users', noun: 'user', role: 'admin' },

@@ -3,10 +3,11 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import type { App } from '../../app.js';
 import { loadReport, type LoadReport } from '../../commands/load-report.js';
-import { noiseReport, responseReport, type NoiseReport, type ResponseGroup, type ResponseReport } from '../../commands/reports.js';
+import { noiseReport, responseReport, type IncidentGroup, type NoiseReport, type ResponseGroup, type ResponseReport } from '../../commands/reports.js';
 import { AppError } from '../../domain/errors.js';
 import { parseDuration } from '../../domain/silence/policy.js';
 import { iso } from '../presenters.js';
+import { presentExtraCompTime, presentNotActionable } from './review.js';
 import type { ApiRouter } from '../router.js';
 import { parse } from '../validate.js';
 
@@ -19,7 +20,11 @@ const Range = {
   to: z.iso.datetime({ offset: true }).optional().describe('End (exclusive); default now.'),
   format: z.enum(['json', 'csv']).default('json'),
 };
-const ResponseQuery = z.strictObject({ ...Range, by: z.enum(['severity', 'service', 'team', 'policy']).default('severity') });
+const ResponseQuery = z.strictObject({
+  ...Range,
+  by: z.enum(['severity', 'service', 'team', 'policy']).default('severity'),
+  of: z.enum(['alerts', 'incidents']).default('alerts').describe('Which rows the CSV holds: alerts by the chosen grouping, or incidents by severity. JSON holds both.'),
+});
 const NoiseQuery = z.strictObject({ ...Range, tz: z.string().default('UTC').describe('IANA time zone for the daily buckets, e.g. Europe/London.') });
 
 function period(q: { since?: string | undefined; from?: string | undefined; to?: string | undefined }, now: number): { from: number; to: number } {
@@ -57,6 +62,21 @@ function presentGroup(g: ResponseGroup) {
   };
 }
 
+function presentIncidentGroup(g: IncidentGroup) {
+  const s = (x: IncidentGroup['tta']) => ({ count: x.count, mean: round(x.mean), median: round(x.median), p95: round(x.p95) });
+  const b = (x: IncidentGroup['breached']['acknowledge']) => (x ? { breached: x.breached, of: x.of, share: round(x.share, 4) } : null);
+  return {
+    key: g.key,
+    incidents: g.incidents,
+    acknowledged: g.acknowledged,
+    resolved: g.resolved,
+    time_to_acknowledge: s(g.tta),
+    time_to_resolve: s(g.ttr),
+    target: g.target,
+    breached: { acknowledge: b(g.breached.acknowledge), resolve: b(g.breached.resolve) },
+  };
+}
+
 export function presentResponse(r: ResponseReport) {
   return {
     from: iso(r.period.from),
@@ -66,6 +86,7 @@ export function presentResponse(r: ResponseReport) {
     unit: 'seconds',
     groups: r.groups.map(presentGroup),
     total: presentGroup(r.total),
+    incidents: { groups: r.incidents.groups.map(presentIncidentGroup), total: presentIncidentGroup(r.incidents.total) },
   };
 }
 
@@ -117,6 +138,48 @@ export function responseCsv(r: ReturnType<typeof presentResponse>): string {
   return stringify([[...RESPONSE_CSV_COLUMNS], ...r.groups.map(row), row(r.total)]);
 }
 
+export const INCIDENT_CSV_COLUMNS = [
+  'severity',
+  'incidents',
+  'acknowledged',
+  'resolved',
+  'tta_mean_s',
+  'tta_median_s',
+  'tta_p95_s',
+  'ttr_mean_s',
+  'ttr_median_s',
+  'ttr_p95_s',
+  'acknowledge_target_s',
+  'resolve_target_s',
+  'acknowledge_breached',
+  'acknowledge_measured',
+  'resolve_breached',
+  'resolve_measured',
+] as const;
+
+/** `of=incidents`: one row per severity, then the total. */
+export function incidentCsv(r: ReturnType<typeof presentResponse>): string {
+  const row = (g: ReturnType<typeof presentIncidentGroup>) => [
+    g.key,
+    g.incidents,
+    g.acknowledged,
+    g.resolved,
+    g.time_to_acknowledge.mean,
+    g.time_to_acknowledge.median,
+    g.time_to_acknowledge.p95,
+    g.time_to_resolve.mean,
+    g.time_to_resolve.median,
+    g.time_to_resolve.p95,
+    g.target?.acknowledge ?? null,
+    g.target?.resolve ?? null,
+    g.breached.acknowledge?.breached ?? null,
+    g.breached.acknowledge?.of ?? null,
+    g.breached.resolve?.breached ?? null,
+    g.breached.resolve?.of ?? null,
+  ];
+  return stringify([[...INCIDENT_CSV_COLUMNS], ...r.incidents.groups.map(row), row(r.incidents.total)]);
+}
+
 export function presentNoise(r: NoiseReport) {
   const alert = (a: NoiseReport['noisiest'][number]) => ({
     service: a.service,
@@ -138,13 +201,14 @@ export function presentNoise(r: NoiseReport) {
     flapping: r.flapping.map(alert),
     resolved_without_ack: r.resolvedWithoutAck ? { count: r.resolvedWithoutAck.breached, of: r.resolvedWithoutAck.of, share: round(r.resolvedWithoutAck.share, 4) } : null,
     escalations: r.escalations.map((e) => ({ ...e, share: round(e.share, 4) })),
+    not_actionable: presentNotActionable(r.notActionable),
   };
 }
 
 /** Daily volume: one row per day, a column per severity and per service. */
 export function noiseCsv(r: ReturnType<typeof presentNoise>): string {
-  const header = ['day', ...r.by_severity.map((s) => `severity:${s.key}`), ...r.by_service.map((s) => `service:${s.key}`)];
-  const rows = r.days.map((d, i) => [d, ...r.by_severity.map((s) => s.counts[i]), ...r.by_service.map((s) => s.counts[i])]);
+  const header = ['day', ...r.by_severity.map((s) => `severity:${s.key}`), ...r.by_service.map((s) => `service:${s.key}`), 'not_actionable'];
+  const rows = r.days.map((d, i) => [d, ...r.by_severity.map((s) => s.counts[i]), ...r.by_service.map((s) => s.counts[i]), r.not_actionable.daily[i] ?? 0]);
   return stringify([header, ...rows]);
 }
 
@@ -159,7 +223,9 @@ export function presentLoad(r: LoadReport) {
       time_zone: p.timeZone,
       interruptions: p.interruptions,
       hours_on_call: hours(p.hoursOnCall),
-      comp_time: p.compTime ? { earned_days: round(p.compTime.earnedDays, 2), taken_days: round(p.compTime.takenDays, 3), balance_days: round(p.compTime.balanceDays, 2) } : null,
+      comp_time: p.compTime ? { earned_days: round(p.compTime.earnedDays, 2), taken_days: round(p.compTime.takenDays, 3), balance_days: round(p.compTime.balanceDays, 2), ...presentExtraCompTime(p.compTime) } : null,
+      incidents_worked: p.incidents.incidents.length,
+      hours_in_incidents: hours(p.incidents.hours),
     })),
     teams: r.teams.map((t) => ({
       team: t.team,
@@ -172,7 +238,7 @@ export function presentLoad(r: LoadReport) {
 /** One row per person. */
 export function loadCsv(r: ReturnType<typeof presentLoad>): string {
   return stringify([
-    ['user', 'time_zone', 'interruptions', 'business_hours', 'off_hours', 'sleep_hours', 'hours_on_call', 'comp_days_earned', 'comp_days_taken', 'comp_days_balance'],
+    ['user', 'time_zone', 'interruptions', 'business_hours', 'off_hours', 'sleep_hours', 'hours_on_call', 'comp_days_earned', 'comp_days_taken', 'comp_days_balance', 'incidents_worked', 'hours_in_incidents', 'comp_days_extra'],
     ...r.people.map((p) => [
       p.user,
       p.time_zone,
@@ -184,6 +250,9 @@ export function loadCsv(r: ReturnType<typeof presentLoad>): string {
       p.comp_time?.earned_days ?? null,
       p.comp_time?.taken_days ?? null,
       p.comp_time?.balance_days ?? null,
+      p.incidents_worked,
+      p.hours_in_incidents,
+      p.comp_time?.extra_days ?? null,
     ]),
   ]);
 }
@@ -193,7 +262,7 @@ export function reportRoutes(app: App, r: ApiRouter): void {
   r.add({
     method: 'GET',
     url: '/api/v1/reports/response',
-    summary: 'MTTA and MTTR (mean, median, p95) by severity, service, team or policy, against the response targets, with the trend against the previous period',
+    summary: 'MTTA and MTTR (mean, median, p95) by severity, service, team or policy, against the response targets, with the trend against the previous period; and for incidents by severity',
     tag: 'reports',
     role: 'viewer',
     query: ResponseQuery,
@@ -201,6 +270,7 @@ export function reportRoutes(app: App, r: ApiRouter): void {
       const q = parse(ResponseQuery, req.query);
       const now = ctx.clock.now();
       const report = presentResponse(await responseReport(ctx.store.db, await ctx.org.get(ctx.store.db), period(q, now), q.by, now));
+      if (q.format === 'csv' && q.of === 'incidents') return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="incident-response.csv"').send(incidentCsv(report));
       if (q.format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="response-by-${q.by}.csv"`).send(responseCsv(report));
       return report;
     },

@@ -84,7 +84,7 @@ export class EmailSender implements Sender {
   /** A notice is plain text with its link; no HTML part, nothing to click but the link itself. */
   async notify(msg: NoticeMessage): Promise<SendResult> {
     try {
-      const messageId = `<watchkeeper.notice.${msg.noticeId}@${this.messageIdDomain}>`;
+      const messageId = msg.messageId ?? `<watchkeeper.notice.${msg.noticeId}@${this.messageIdDomain}>`;
       const text = msg.url ? `${msg.text.replace(/\n*$/, '')}\n\n${msg.url}\n` : msg.text;
       const parts: MailParts = {
         from: this.from,
@@ -92,7 +92,7 @@ export class EmailSender implements Sender {
         subject: msg.subject,
         text,
         messageId,
-        headers: { 'X-Watchkeeper-Notice': msg.kind, 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+        headers: { 'X-Watchkeeper-Notice': msg.kind, 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All', ...msg.headers },
       };
       const info = await this.pool.send({ from: this.envelopeFrom, to: [msg.destination] }, composeMail(parts), AbortSignal.timeout(this.sendTimeoutMs));
       return sent(info.serverMessageId ?? messageId, info.response);

@@ -194,7 +194,9 @@ export function webhookPayload(msg: PageMessage, at: number): Record<string, unk
  *     "subject": "…", "text": "…", "url": "https://…/handoffs/3" or null, "data": { … } }
  *
  * `kind` is one of verification, test, handoff_reminder, handoff_note, oncall_soon,
- * shift_started, schedule_change, incident_role, incident_update_due; `data` holds the kind's
+ * shift_started, schedule_change, incident_role, incident_update_due, incident_sla_breach, incident_war_room,
+ * incident_stakeholder, stakeholder_update_due, postmortem_required, postmortem_due, action_item_due;
+ * `data` holds the kind's
  * structured fields.
  */
 export function noticePayload(msg: NoticeMessage, at: number): Record<string, unknown> {

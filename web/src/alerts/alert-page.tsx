@@ -16,6 +16,7 @@ import { FullTime, RelativeTime } from '../ui/time';
 import { useToast } from '../ui/toast';
 import { GroupSection } from './group-section';
 import { DeclareIncidentButton } from '../incidents/declare-button';
+import { NotActionableButton } from './not-actionable-button';
 
 const SNOOZE_CHOICES = [15, 30, 60, 120, 240, 480, 1440];
 
@@ -144,6 +145,16 @@ function AlertView({ detail, reload, error }: { detail: AlertDetail; reload: () 
             snoozed until <FullTime at={a.snoozed_until} />
           </Badge>
         )}
+        {a.silenced_by && (
+          <span>
+            <Badge tone="warn">silenced</Badge> pages nobody while <Link to={`/silences/${encodeURIComponent(a.silenced_by)}`}>its silence</Link> lasts
+          </span>
+        )}
+        {a.maintenance_by && (
+          <span>
+            <Badge tone="warn">in maintenance</Badge> pages nobody until <Link to={`/maintenance/${encodeURIComponent(a.maintenance_by)}`}>the window</Link> ends
+          </span>
+        )}
       </div>
       {error !== undefined && error !== null && <LoadError error={error} onRetry={reload} />}
 
@@ -169,6 +180,7 @@ function AlertView({ detail, reload, error }: { detail: AlertDetail; reload: () 
           Reassign
         </Button>
         <DeclareIncidentButton alert={a} disabled={!canAct} title={why} />
+        <NotActionableButton alertId={a.id} mark={detail.not_actionable} disabled={!canAct} title={why} onChanged={reload} />
       </div>
 
       <GroupSection alert={a} members={detail.group_members ?? []} />

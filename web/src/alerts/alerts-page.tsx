@@ -8,7 +8,7 @@ import { useApi } from '../lib/use-api';
 import { touchNow } from '../lib/use-now';
 import { useTitle } from '../lib/title';
 import { Link, navigate, useLocation } from '../router/router';
-import { SeverityBadge, StatusBadge } from '../ui/badge';
+import { Badge, SeverityBadge, StatusBadge } from '../ui/badge';
 import { Button } from '../ui/button';
 import { Dialog, FormDialog } from '../ui/dialog';
 import { Field } from '../ui/field';
@@ -244,6 +244,13 @@ export function AlertsPage() {
             {filters.severity.length === 1 && !severities.includes(filters.severity[0] as string) && <option value={filters.severity[0]}>{filters.severity[0]}</option>}
           </select>
         </Field>
+        <Field label="Silenced">
+          <select value={filters.silenced ?? ''} onChange={(e) => setFilters({ ...filters, silenced: e.target.value === 'true' || e.target.value === 'false' ? e.target.value : undefined })}>
+            <option value="">Silenced or not</option>
+            <option value="true">Silenced only</option>
+            <option value="false">Not silenced</option>
+          </select>
+        </Field>
         <label>
           <input type="checkbox" checked={filters.members === 'hide'} onChange={(e) => setFilters({ ...filters, members: e.target.checked ? 'hide' : undefined })} /> Hide alerts that joined a group
         </label>
@@ -324,6 +331,12 @@ export function AlertsPage() {
                       <span className="muted">#{a.id}</span> {a.summary}
                     </Link>{' '}
                     <GroupBadge grouping={a.grouping} />
+                    {a.silenced_by && (
+                      <Badge title="A silence holds this alert: it pages nobody until the silence ends">silenced</Badge>
+                    )}
+                    {a.maintenance_by && (
+                      <Badge title="A maintenance window holds this alert: it pages nobody until the window ends">in maintenance</Badge>
+                    )}
                   </span>
                   <span className="svc">{a.service.name ?? a.service.id}</span>
                   <span className="col-count small" title={`Received ${a.count} time${a.count === 1 ? '' : 's'}`}>

@@ -33,6 +33,14 @@ describe('alert filters in the URL', () => {
     });
   });
 
+  it('reads and writes the silenced filter, and sends it to the API', () => {
+    expect(parseFilters('?silenced=true')).toEqual({ status: ['triggered', 'acknowledged'], service: [], severity: [], silenced: 'true' });
+    expect(parseFilters('?silenced=maybe')).toEqual({ status: ['triggered', 'acknowledged'], service: [], severity: [] });
+    expect(filtersToSearch(parseFilters('?status=resolved&silenced=false'))).toBe('?status=resolved&silenced=false');
+    expect(filtersToSearch({ ...parseFilters(''), silenced: 'true' })).toBe('?silenced=true');
+    expect(filtersToApiQuery(parseFilters('?silenced=true'), { limit: 200 })).toMatchObject({ silenced: 'true' });
+  });
+
   it('maps status sets to the one choice shown in the Status select', () => {
     expect(statusChoiceOf(['triggered', 'acknowledged'])).toBe('open');
     expect(statusChoiceOf(['resolved'])).toBe('resolved');

@@ -13,6 +13,8 @@ export interface AlertFilters {
   severity: string[];
   /** 'hide': leave out alerts that joined a group another alert leads. */
   members?: 'hide';
+  /** 'true': only alerts a silence holds; 'false': only those none holds. */
+  silenced?: 'true' | 'false';
 }
 
 export const OPEN: AlertStatus[] = ['triggered', 'acknowledged'];
@@ -35,6 +37,7 @@ export function parseFilters(search: string): AlertFilters {
     service: [...new Set(csv(q.get('service')))],
     severity: [...new Set(csv(q.get('severity')))],
     ...(q.get('members') === 'hide' ? { members: 'hide' as const } : {}),
+    ...(q.get('silenced') === 'true' || q.get('silenced') === 'false' ? { silenced: q.get('silenced') as 'true' | 'false' } : {}),
   };
 }
 
@@ -46,6 +49,7 @@ export function filtersToSearch(f: AlertFilters): string {
   if (f.service.length) q.set('service', f.service.join(','));
   if (f.severity.length) q.set('severity', f.severity.join(','));
   if (f.members === 'hide') q.set('members', 'hide');
+  if (f.silenced) q.set('silenced', f.silenced);
   const s = q.toString();
   return s ? `?${s.replace(/%2C/g, ',')}` : '';
 }
@@ -56,6 +60,7 @@ export function filtersToApiQuery(f: AlertFilters, page: { limit: number; before
     service: f.service.length ? f.service.join(',') : undefined,
     severity: f.severity.length ? f.severity.join(',') : undefined,
     members: f.members,
+    silenced: f.silenced,
     limit: page.limit,
     before: page.before ?? undefined,
   };

@@ -50,6 +50,8 @@ export interface Alert {
   resolved_by: string | null;
   snoozed_until: string | null;
   silenced_by?: string | null;
+  /** The maintenance window keeping it from paging, by id. */
+  maintenance_by?: string | null;
   /** The service's runbook for this alert (organisation file), or null. */
   runbook?: { url: string | null; steps: string | null } | null;
   /** The alert group it belongs to (the service groups alerts by labels), or null. */
@@ -140,6 +142,8 @@ export interface AlertDetail {
   pages: Page[];
   /** Every alert of its group, oldest first (empty outside a group). */
   group_members?: GroupMember[];
+  /** Set when a responder marked the alert not actionable. */
+  not_actionable?: { marked_at: string; marked_by: string; reason: string } | null;
 }
 
 export interface SeverityCount {

@@ -174,6 +174,26 @@ export function HandoffNotePage({ id }: { id: number }) {
           )}
         </section>
 
+        {n.incidents && n.incidents.length > 0 && (
+          <section aria-labelledby="incidents">
+            <h2 id="incidents">Incidents</h2>
+            <ul className="handoff-list" aria-label="Incidents">
+              {n.incidents.map((i) => (
+                <li key={i.id}>
+                  <span>
+                    <Link to={`/incidents/${i.id}`}>#{i.id}</Link> [{i.severity}] {i.title}: {i.status}
+                    {i.commander !== null && `, commander ${i.commander}`}
+                  </span>
+                  <span className="muted small">
+                    declared {formatAt(i.declared_at, tz)}
+                    {i.resolved_at !== null && `, resolved ${formatAt(i.resolved_at, tz)}`}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+
         {n.maintenance && n.maintenance.length > 0 && (
           <section aria-labelledby="maintenance">
             <h2 id="maintenance">Upcoming maintenance</h2>

@@ -37,6 +37,8 @@ export interface Note extends NoteSummary {
   changes_more: number;
   /** Maintenance windows during the incoming shift; absent on notes written before they were listed. */
   maintenance?: { name: string; scope: string; starts_at: string; ends_at: string; comment: string }[];
+  /** Incidents open during the shift; absent on notes written before they were listed. */
+  incidents?: { id: number; title: string; severity: string; status: string; declared_at: string; resolved_at: string | null; commander: string | null }[];
   hand_over: { count: number; alerts: { id: number; summary: string }[] };
   text: string;
 }

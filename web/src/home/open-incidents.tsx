@@ -1,5 +1,6 @@
 import type { Incident } from '../incidents/types';
 import { IncidentStatusBadge } from '../incidents/parts';
+import { SlaClocks } from '../incidents/sla-clocks';
 import { useLive } from '../lib/live';
 import { useApi } from '../lib/use-api';
 import { Link } from '../router/router';
@@ -7,7 +8,7 @@ import { SeverityBadge } from '../ui/badge';
 import { LoadError, Loading } from '../ui/states';
 import { RelativeTime } from '../ui/time';
 
-/** Open incidents on Home: who commands each, and when its next status update is due (red when late). */
+/** Open incidents on Home: who commands each, when its next status update is due (red when late), and its SLA clocks. */
 export function OpenIncidentsSection() {
   const r = useApi<{ incidents: Incident[] }>('/incidents', { status: 'open' });
   useLive(() => r.reload(), (e) => e.type === 'incident.updated');
@@ -38,6 +39,7 @@ export function OpenIncidentsSection() {
                   <RelativeTime at={i.next_update_at} />
                 </span>
               )}
+              <SlaClocks clocks={i.sla} compact label={`SLA clocks of ${i.number}`} />
             </li>
           ))}
         </ul>

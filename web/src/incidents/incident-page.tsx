@@ -16,6 +16,8 @@ import { useToast } from '../ui/toast';
 import { IncidentStatusBadge, personLabel, useSeverities, useUsers } from './parts';
 import { actionsFor, updateDraft, type UpdateDraft } from './template';
 import { KEY_MOMENTS, ROLES, STATUSES, type IncidentDetail, type IncidentRole, type IncidentStatus } from './types';
+import { SlaClocks } from './sla-clocks';
+import { WarRoomPanel } from './war-room-panel';
 
 export function IncidentPage({ id }: { id: number }) {
   const detail = useApi<IncidentDetail>(`/incidents/${id}`);
@@ -104,6 +106,7 @@ function IncidentView({ detail, reload, error }: { detail: IncidentDetail; reloa
             </span>
           ))}
       </div>
+      <SlaClocks clocks={i.sla} />
       {error !== undefined && error !== null && <LoadError error={error} onRetry={reload} />}
 
       <div className="actions" role="group" aria-label="Status">
@@ -179,6 +182,10 @@ function IncidentView({ detail, reload, error }: { detail: IncidentDetail; reloa
             <dd className="mono">{i.slug}</dd>
             <dt>Update every</dt>
             <dd>{i.update_every_minutes ? `${i.update_every_minutes} minutes` : 'no cadence for this severity'}</dd>
+            <dt>Post-mortem</dt>
+            <dd>
+              <Link to={`/incidents/${i.id}/postmortem`}>Post-mortem</Link>
+            </dd>
             {i.resolved_at && (
               <>
                 <dt>Resolved</dt>
@@ -216,6 +223,8 @@ function IncidentView({ detail, reload, error }: { detail: IncidentDetail; reloa
           <AttachForm incidentId={i.id} disabled={!canAct} onDone={reload} />
         </section>
       </div>
+
+      <WarRoomPanel incidentId={i.id} status={i.status} canAct={canAct} why={why} />
 
       {/* Keyed by the last update: after a post (ours or anyone's) the form starts again from the template. */}
       {i.status !== 'closed' && <UpdateForm key={updates[0]?.id ?? 0} detail={detail} disabled={!canAct} onPosted={reload} />}

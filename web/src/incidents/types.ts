@@ -1,3 +1,5 @@
+import type { SlaClock } from './sla';
+
 /** Shapes of /api/v1/incidents answers (src/http/routes/incidents.ts). */
 export type IncidentStatus = 'investigating' | 'identified' | 'monitoring' | 'resolved' | 'closed';
 export const STATUSES: IncidentStatus[] = ['investigating', 'identified', 'monitoring', 'resolved', 'closed'];
@@ -30,6 +32,8 @@ export interface Incident {
   update_overdue: boolean;
   update_every_minutes: number | null;
   commander_required: boolean;
+  /** SLA clocks (empty when the severity has no targets). */
+  sla?: SlaClock[];
 }
 
 export interface IncidentUpdate {

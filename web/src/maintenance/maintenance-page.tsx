@@ -10,6 +10,7 @@ import { LoadError, Loading } from '../ui/states';
 import { Table } from '../ui/table';
 import { FullTime } from '../ui/time';
 import { useToast } from '../ui/toast';
+import { MaintenanceCalendar } from './maintenance-calendar';
 
 interface Occ {
   starts_at: string;
@@ -329,6 +330,7 @@ export function MaintenancePage() {
           </tbody>
         </Table>
       )}
+      <MaintenanceCalendar changed={r.data} />
     </>
   );
 }

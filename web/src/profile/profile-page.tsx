@@ -106,24 +106,14 @@ function ChangePassword({ name }: { name: string }) {
 }
 
 function Tokens({ me, myRole }: { me: string; myRole: Role }) {
-  const isAdmin = myRole === 'admin';
-  const list = useApi<{ tokens: ApiToken[] }>(isAdmin ? '/tokens' : null);
+  const list = useApi<{ tokens: ApiToken[] }>('/me/tokens');
   const toast = useToast();
   const [name, setName] = useState('');
-  const [role, setRole] = useState<Role>('responder');
+  const [role, setRole] = useState<Role>(roleRank(myRole) >= roleRank('responder') ? 'responder' : myRole);
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [revoke, setRevoke] = useState<ApiToken | null>(null);
-
-  if (!isAdmin) {
-    return (
-      <section aria-labelledby="tokens">
-        <h2 id="tokens">API tokens</h2>
-        <p className="muted">Only admins can list and create API tokens for now. Ask an admin for a token for scripts or the CLI.</p>
-      </section>
-    );
-  }
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
@@ -131,7 +121,7 @@ function Tokens({ me, myRole }: { me: string; myRole: Role }) {
     if (!name.trim()) return setError('Name the token after where it will be used, e.g. "laptop CLI".');
     setBusy(true);
     try {
-      const r = await api.post<{ name: string; token: string }>('/tokens', { name: name.trim(), role, user: me });
+      const r = await api.post<{ name: string; token: string }>('/me/tokens', { name: name.trim(), role });
       setCreated({ name: r.name, token: r.token });
       setName('');
       list.reload();
@@ -241,7 +231,7 @@ function Tokens({ me, myRole }: { me: string; myRole: Role }) {
         onClose={() => setRevoke(null)}
         onSubmit={async () => {
           if (!revoke) return;
-          await api.del(`/tokens/${encodeURIComponent(revoke.id)}`);
+          await api.del(`/me/tokens/${encodeURIComponent(revoke.id)}`);
           toast.ok(`Revoked token "${revoke.name}".`);
           list.reload();
         }}

@@ -7,6 +7,7 @@ import { useTitle } from '../lib/title';
 import { Field } from '../ui/field';
 import { LoadError, Loading } from '../ui/states';
 import { Table } from '../ui/table';
+import { NotActionableView, ReviewSection, type NotActionableSummary } from './review-section';
 
 /**
  * Reports: response times against the targets and alert noise, from the record the server keeps.
@@ -36,12 +37,23 @@ export interface ResponseGroup {
   breached: { acknowledge: Share | null; resolve: Share | null };
   trend: { alerts: number | null; time_to_acknowledge: number | null; time_to_resolve: number | null };
 }
+export interface IncidentGroup {
+  key: string;
+  incidents: number;
+  acknowledged: number;
+  resolved: number;
+  time_to_acknowledge: Stat;
+  time_to_resolve: Stat;
+  target: { acknowledge: number | null; resolve: number | null } | null;
+  breached: { acknowledge: Share | null; resolve: Share | null };
+}
 export interface ResponseReport {
   from: string;
   to: string;
   by: string;
   groups: ResponseGroup[];
   total: ResponseGroup;
+  incidents?: { groups: IncidentGroup[]; total: IncidentGroup };
 }
 interface Series {
   key: string;
@@ -66,6 +78,7 @@ export interface NoiseReport {
   flapping: NoisyAlert[];
   resolved_without_ack: { count: number; of: number; share: number } | null;
   escalations: { policy: string; level: number; alerts: number; share: number }[];
+  not_actionable?: NotActionableSummary;
 }
 
 export interface LoadReport {
@@ -75,7 +88,9 @@ export interface LoadReport {
     time_zone: string;
     interruptions: { business: number; off: number; sleep: number; total: number };
     hours_on_call: number;
-    comp_time: { earned_days: number; taken_days: number; balance_days: number } | null;
+    comp_time: { earned_days: number; taken_days: number; balance_days: number; extra?: { incident: number; days: number; reason: string }[] } | null;
+    incidents_worked?: number;
+    hours_in_incidents?: number;
   }[];
   teams: { team: string; spread: number | null; members: { user: string; interruptions: number; interruption_share: number | null; hours_on_call: number; hours_share: number | null }[] }[];
 }
@@ -135,9 +150,14 @@ export function ReportsPage() {
           <h2 id="response-title" style={{ marginTop: 0 }}>
             Response: time to acknowledge and resolve
           </h2>
-          <a href={withQuery('/api/v1/reports/response', { since, by, format: 'csv' })} download>
-            Download CSV
-          </a>
+          <span className="row">
+            <a href={withQuery('/api/v1/reports/response', { since, by, format: 'csv' })} download>
+              Download CSV
+            </a>
+            <a href={withQuery('/api/v1/reports/response', { since, of: 'incidents', format: 'csv' })} download>
+              Incidents CSV
+            </a>
+          </span>
         </div>
         {response.error ? <LoadError error={response.error} onRetry={response.reload} /> : !response.data ? <Loading what="the response report" /> : <ResponseView r={response.data} />}
       </section>
@@ -165,6 +185,8 @@ export function ReportsPage() {
         </div>
         {load.error ? <LoadError error={load.error} onRetry={load.reload} /> : !load.data ? <Loading what="the load report" /> : <LoadView r={load.data} onRecorded={load.reload} />}
       </section>
+
+      <ReviewSection />
     </>
   );
 }
@@ -200,7 +222,7 @@ function MttaChart({ groups }: { groups: ResponseGroup[] }) {
 }
 
 export function ResponseView({ r }: { r: ResponseReport }) {
-  if (r.total.alerts === 0) return <p className="muted">No alerts opened in this range.</p>;
+  if (r.total.alerts === 0) return r.incidents?.total.incidents ? <IncidentResponseView i={r.incidents} /> : <p className="muted">No alerts opened in this range.</p>;
   return (
     <>
       <MttaChart groups={r.groups} />
@@ -234,6 +256,49 @@ export function ResponseView({ r }: { r: ResponseReport }) {
               <td title="Against the same length of time just before">
                 {trendText(g.trend.time_to_acknowledge)} / {trendText(g.trend.time_to_resolve)}
               </td>
+            </tr>
+          ))}
+        </tbody>
+      </Table>
+      {r.incidents && r.incidents.total.incidents > 0 && <IncidentResponseView i={r.incidents} />}
+    </>
+  );
+}
+
+/** Incidents declared in the range, by severity: acknowledged when someone first showed they were on it. */
+function IncidentResponseView({ i }: { i: NonNullable<ResponseReport['incidents']> }) {
+  return (
+    <>
+      <h3>Incidents</h3>
+      <p className="small muted">
+        Time to acknowledge runs from the declaration to the first attached alert acknowledged, status update or status change; time to resolve to the resolution.
+      </p>
+      <Table caption="Incident response by severity">
+        <thead>
+          <tr>
+            <th>Severity</th>
+            <th className="num">Incidents</th>
+            <th>Acknowledge mean / median / p95</th>
+            <th>Resolve mean / median / p95</th>
+            <th>Target ack / resolve</th>
+            <th>Ack target breached</th>
+            <th>Resolve target breached</th>
+          </tr>
+        </thead>
+        <tbody>
+          {[...i.groups, i.total].map((g) => (
+            <tr key={g.key}>
+              <th scope="row">{g.key === 'all' ? 'All' : g.key}</th>
+              <td className="num">{g.incidents}</td>
+              <td>
+                {human(g.time_to_acknowledge.mean)} / {human(g.time_to_acknowledge.median)} / {human(g.time_to_acknowledge.p95)}
+              </td>
+              <td>
+                {human(g.time_to_resolve.mean)} / {human(g.time_to_resolve.median)} / {human(g.time_to_resolve.p95)}
+              </td>
+              <td>{g.target ? `${human(g.target.acknowledge)} / ${human(g.target.resolve)}` : ''}</td>
+              <td>{pct(g.breached.acknowledge)}</td>
+              <td>{pct(g.breached.resolve)}</td>
             </tr>
           ))}
         </tbody>
@@ -316,6 +381,7 @@ export function NoiseView({ r }: { r: NoiseReport }) {
           ))}
         </tbody>
       </Table>
+      <NotActionableView n={r.not_actionable} />
       {r.flapping.length > 0 && (
         <p className="notice notice-warn">
           Flapping: {r.flapping.map((a) => `${a.summary} on ${a.service} (re-fired ${a.quick_refires}× within an hour of resolving)`).join('; ')}. Consider a longer `for:` in the rule or
@@ -373,6 +439,8 @@ export function LoadView({ r, onRecorded }: { r: LoadReport; onRecorded?: () => 
               Sleep hours
             </th>
             <th className="num">Hours on call</th>
+            <th className="num">Incidents worked</th>
+            <th className="num">Hours in incidents</th>
             {comp && (
               <>
                 <th className="num">Days off earned</th>
@@ -392,6 +460,10 @@ export function LoadView({ r, onRecorded }: { r: LoadReport; onRecorded?: () => 
               <td className="num">{p.interruptions.off}</td>
               <td className="num">{p.interruptions.sleep}</td>
               <td className="num">{p.hours_on_call}</td>
+              <td className="num">{p.incidents_worked ?? 0}</td>
+              <td className="num" title={p.comp_time?.extra?.map((e) => `+${e.days} day off: ${e.reason}`).join('\n')}>
+                {p.hours_in_incidents ?? 0}
+              </td>
               {comp && (
                 <>
                   <td className="num">{p.comp_time?.earned_days ?? '–'}</td>

@@ -38,6 +38,7 @@ import {
 } from './timeline';
 import { lintQuery, ScheduleWarnings } from './schedule-warnings';
 import { SwapForm } from './swap-form';
+import { SwapRequests } from './swap-requests';
 import { Timeline } from './timeline-view';
 import type { LintAnswer, Override, Schedule, ScheduleShifts } from './types';
 import { useRefreshAt } from './use-refresh-at';
@@ -146,6 +147,7 @@ export function SchedulePage({ name }: { name: string }) {
 
   const participants = [...new Set(s.layers.flatMap((l) => l.participants))];
   const people = users.data?.users.map((u) => u.name) ?? participants;
+  const me = user?.name ?? null;
   const onCall = s.on_call_now ?? null;
   const errs = showErrors ? check.errors : {};
   const zoneName = (z: string) => z.replace(/_/g, ' ');
@@ -265,6 +267,14 @@ export function SchedulePage({ name }: { name: string }) {
                 <option value={NOBODY}>Nobody (no one is paged)</option>
               </select>
             </Field>
+            {me && people.includes(me) && draft.replaces && draft.replaces !== me && draft.user !== me && (
+              <p className="row">
+                <Button small onClick={() => setDraft({ ...draft, user: me })}>
+                  Take this shift
+                </Button>
+                <span className="muted small">Fills in you as the person on call instead of {draft.replaces}.</span>
+              </p>
+            )}
             <Field label="Only replace" hint="Optional: leave as is to replace whoever is on call.">
               <select value={draft.replaces} onChange={(e) => setDraft({ ...draft, replaces: e.target.value })}>
                 <option value="">Whoever is on call</option>
@@ -317,11 +327,12 @@ export function SchedulePage({ name }: { name: string }) {
           <summary>
             <h2>Swap shifts</h2>
           </summary>
-          <SwapForm path={path} tz={tz} people={participants} onDone={reloadAll} />
+          <SwapForm path={path} tz={tz} people={participants} me={me} onDone={reloadAll} />
         </details>
       ) : (
         <p className="muted small">Your role ({user?.role}) can view schedules but not change who is on call.</p>
       )}
+      {canAct && me ? <SwapRequests schedule={s.name} tz={tz} onChange={reloadAll} /> : null}
 
       <section aria-labelledby="overrides">
         <h2 id="overrides">Overrides</h2>

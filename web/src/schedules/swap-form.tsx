@@ -3,6 +3,7 @@ import { api, errorMessage } from '../api/client';
 import { Button } from '../ui/button';
 import { Field } from '../ui/field';
 import { useToast } from '../ui/toast';
+import { swapRequestsChanged } from './swap-requests';
 import { formatRange, fromInput } from './timeline';
 
 interface Half {
@@ -26,9 +27,15 @@ export function describeSwap(a: Half, b: Half, tz: string): string | null {
 /**
  * Two people trade shifts: the first hands a range to the second and takes one of theirs back.
  * The server checks each was on call in the range they hand over, and saves both or neither.
+ * "Ask them" (for a participant: the first person is you) sends a swap request the other person
+ * accepts or declines; "Swap now" makes the swap at once.
  */
-export function SwapForm({ path, tz, people, onDone }: { path: string; tz: string; people: string[]; onDone: () => void }) {
-  const [a, setA] = useState<Half>(emptyHalf);
+export function SwapForm({ path, tz, people, me, onDone }: { path: string; tz: string; people: string[]; me: string | null; onDone: () => void }) {
+  const canAsk = me !== null && people.includes(me);
+  const [mode, setMode] = useState<'ask' | 'now'>(canAsk ? 'ask' : 'now');
+  const asking = canAsk && mode === 'ask';
+  const [aDraft, setA] = useState<Half>(emptyHalf);
+  const a = asking ? { ...aDraft, user: me } : aDraft;
   const [b, setB] = useState<Half>(emptyHalf);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -45,8 +52,15 @@ export function SwapForm({ path, tz, people, onDone }: { path: string; tz: strin
     const half = (h: Half) => ({ user: h.user, start: new Date(fromInput(h.from, tz) ?? 0).toISOString(), end: new Date(fromInput(h.to, tz) ?? 0).toISOString() });
     setBusy(true);
     try {
-      await api.post(`${path}/swaps`, { a: half(a), b: half(b) });
-      toast.ok(`Swap saved: ${effect}`);
+      if (asking) {
+        const range = (h: Half) => ({ start: half(h).start, end: half(h).end });
+        await api.post(`${path}/swap-requests`, { with: b.user, mine: range(a), theirs: range(b) });
+        toast.ok(`Swap request sent to ${b.user}: the swap is made when they accept`);
+        swapRequestsChanged.dispatchEvent(new Event('change'));
+      } else {
+        await api.post(`${path}/swaps`, { a: half(a), b: half(b) });
+        toast.ok(`Swap saved: ${effect}`);
+      }
       setA(emptyHalf);
       setB(emptyHalf);
       onDone();
@@ -59,17 +73,21 @@ export function SwapForm({ path, tz, people, onDone }: { path: string; tz: strin
 
   const halfFields = (h: Half, set: (h: Half) => void, n: 'First' | 'Second') => (
     <fieldset>
-      <legend>{n} person’s shift</legend>
-      <Field label={`${n} person`}>
-        <select value={h.user} onChange={(e) => set({ ...h, user: e.target.value })}>
-          <option value="">Choose a person</option>
-          {people.map((p) => (
-            <option key={p} value={p}>
-              {p}
-            </option>
-          ))}
-        </select>
-      </Field>
+      <legend>{asking ? (n === 'First' ? 'Your shift, which they take' : 'Their shift, which you take') : `${n} person’s shift`}</legend>
+      {asking && n === 'First' ? null : (
+        <Field label={asking ? 'Ask' : `${n} person`}>
+          <select value={h.user} onChange={(e) => set({ ...h, user: e.target.value })}>
+            <option value="">Choose a person</option>
+            {people
+              .filter((p) => !asking || p !== me)
+              .map((p) => (
+                <option key={p} value={p}>
+                  {p}
+                </option>
+              ))}
+          </select>
+        </Field>
+      )}
       <Field label={`${n} shift from`} hint={`In ${tz.replace(/_/g, ' ')}`}>
         <input type="datetime-local" value={h.from} onChange={(e) => set({ ...h, from: e.target.value })} />
       </Field>
@@ -81,6 +99,17 @@ export function SwapForm({ path, tz, people, onDone }: { path: string; tz: strin
 
   return (
     <form className="sched-form" onSubmit={submit} noValidate>
+      {canAsk && (
+        <div className="row" role="radiogroup" aria-label="How to swap">
+          <label>
+            <input type="radio" name="swap-mode" checked={mode === 'ask'} onChange={() => setMode('ask')} /> Ask them
+          </label>
+          <label>
+            <input type="radio" name="swap-mode" checked={mode === 'now'} onChange={() => setMode('now')} /> Swap now
+          </label>
+          <span className="muted small">{asking ? 'They accept or decline; nothing changes until they accept.' : 'The swap is made at once.'}</span>
+        </div>
+      )}
       {halfFields(a, setA, 'First')}
       {halfFields(b, setB, 'Second')}
       <p className="sched-effect" aria-live="polite">
@@ -99,7 +128,7 @@ export function SwapForm({ path, tz, people, onDone }: { path: string; tz: strin
       )}
       <div className="row">
         <Button type="submit" busy={busy}>
-          Swap shifts
+          {asking ? 'Send swap request' : 'Swap shifts'}
         </Button>
       </div>
     </form>
