@@ -14,8 +14,9 @@ import type { Dialect } from '../db.js';
  * retention pruning. Each trigger takes the old row's contribution away and adds the new one's, so a
  * rollup always equals the same sums over the rows that exist (the report tests compare the two).
  * Only the columns the reports read fire them: a repeat (count + 1) or a timer change costs nothing.
- * Measured with bench/ingest.js on SQLite: within run-to-run noise; the write is one upsert into a
- * table of a few thousand rows.
+ * Measured with bench/ingest.js on SQLite: about 20 % fewer new alerts per second (3,300–3,800 to
+ * 2,800–3,000 on one machine, same day); repeats of open alerts unchanged. The price of reports over
+ * a million alerts answering in under a second.
  *
  * Rejected: keeping the sums in the commands (every path that writes an alert would have to
  * remember, and one that forgot would make the reports quietly wrong), and summing in a background
