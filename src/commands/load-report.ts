@@ -7,7 +7,7 @@ import { overridesBetween, toOverride } from '../store/schedule.repo.js';
 import { loadCompTimePolicy, takenBetween } from './comp-time.js';
 import { CHANNEL_PREFIX } from './notify-level.js';
 import type { Period } from './reports.js';
-import { addIncidentLoad, type ExtraCompTime, type IncidentWork } from './incident-load.js';
+import { addIncidentLoad, mergedLength, type ExtraCompTime, type IncidentWork } from './incident-load.js';
 import { specOf, wholeShifts, WHOLE_SHIFT_REACH_MS } from './schedules.js';
 
 /**
@@ -220,19 +220,6 @@ async function hoursOnCall(conn: Conn, org: OrgSnapshot, period: Period, only: s
     }
   }
   const out = new Map<string, number>();
-  for (const [userId, list] of spans) {
-    list.sort((a, b) => a[0] - b[0]);
-    let total = 0;
-    let [cs, ce] = list[0]!;
-    for (const [s, e] of list.slice(1)) {
-      if (s <= ce) ce = Math.max(ce, e);
-      else {
-        total += ce - cs;
-        [cs, ce] = [s, e];
-      }
-    }
-    total += ce - cs;
-    out.set(userId, total / 3_600_000);
-  }
+  for (const [userId, list] of spans) out.set(userId, mergedLength(list) / 3_600_000);
   return out;
 }
