@@ -2,16 +2,16 @@ import type { NewAlertEvent } from '../store/alert.repo.js';
 import type { NewIncidentEvent } from '../store/incident.repo.js';
 import { systemActor, type Actor } from './context.js';
 
+/** Who did it, through which surface: the columns every timeline row carries. */
+export const actorColumns = (actor: Actor) => ({ actor_kind: actor.kind, actor_id: actor.id, actor_name: actor.name, surface: actor.surface });
+
 /** One row of an alert's timeline: what happened, who did it, through which surface. */
 export function eventRow(alertId: number, at: number, actor: Actor, kind: string, message: string, data?: unknown): NewAlertEvent {
   return {
     alert_id: alertId,
     at,
     kind,
-    actor_kind: actor.kind,
-    actor_id: actor.id,
-    actor_name: actor.name,
-    surface: actor.surface,
+    ...actorColumns(actor),
     message,
     data: data === undefined ? null : JSON.stringify(data),
   };
@@ -27,10 +27,7 @@ export function incidentEventRow(incidentId: number, at: number, actor: Actor, k
     incident_id: incidentId,
     at,
     kind,
-    actor_kind: actor.kind,
-    actor_id: actor.id,
-    actor_name: actor.name,
-    surface: actor.surface,
+    ...actorColumns(actor),
     message,
     data: data === undefined ? null : JSON.stringify(data),
   };

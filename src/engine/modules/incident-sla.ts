@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { incidentNumber, loadPolicy, pageMethodIds } from '../../commands/incidents.js';
 import type { Ctx } from '../../commands/context.js';
 import { systemActor } from '../../commands/context.js';
+import { actorColumns } from '../../commands/timeline.js';
 import { onCallIn } from '../../commands/schedules.js';
 import { breachActionsFor, type SlaPerson } from '../../config/org-incident-sla.js';
 import { isOpen } from '../../domain/incident/lifecycle.js';
@@ -93,10 +94,7 @@ function breachNotice(incident: IncidentRow, user: UsersTable, clock: SlaClockNa
   };
 }
 
-const engineActor = () => {
-  const a = systemActor('engine');
-  return { actor_kind: a.kind, actor_id: a.id, actor_name: a.name, surface: a.surface };
-};
+const engineActor = () => actorColumns(systemActor('engine'));
 
 export async function recordSlaBreaches(ctx: Ctx): Promise<{ breached: number; more: boolean }> {
   const now = ctx.clock.now();

@@ -1,6 +1,7 @@
 import { cadenceOf, incidentNumber, loadPolicy, updateDueNotice } from '../../commands/incidents.js';
 import type { Ctx } from '../../commands/context.js';
 import { systemActor } from '../../commands/context.js';
+import { actorColumns } from '../../commands/timeline.js';
 import { deadlineAfterMiss } from '../../domain/incident/lifecycle.js';
 import { queueNotice } from '../../notify/notices.js';
 import { advanceUpdateDeadline, dueIncidentUpdates, insertIncidentEvents, listIncidentRoles } from '../../store/incident.repo.js';
@@ -38,7 +39,7 @@ export async function remindOverdueUpdates(ctx: Ctx): Promise<{ reminded: number
           incident_id: incident.id,
           at: now,
           kind: 'update_overdue',
-          ...actorColumns(),
+          ...actorColumns(systemActor('engine')),
           message: `status update overdue: due ${dueText} UTC${late > 0 ? ` (${late} min ago)` : ''}; ${user ? `reminded ${user.name}` : 'no commander to remind; assign one'}`,
           data: JSON.stringify({ due_at: new Date(deadline).toISOString(), reminded: user?.name ?? null, next_due_at: next === null ? null : new Date(next).toISOString() }),
         },
@@ -53,10 +54,6 @@ export async function remindOverdueUpdates(ctx: Ctx): Promise<{ reminded: number
   return { reminded, more: due.length === BATCH };
 }
 
-function actorColumns() {
-  const a = systemActor('engine');
-  return { actor_kind: a.kind, actor_id: a.id, actor_name: a.name, surface: a.surface };
-}
 
 export function incidentUpdatesModule(ctx: Ctx) {
   return {
