@@ -40,6 +40,10 @@ import type { Actor, Ctx } from './context.js';
  * Only confirmed subscribers get updates, so nobody can sign someone else up for mail.
  */
 
+/** A delivery row's state when queued: due now, not yet tried or claimed. */
+const pendingDelivery = (now: number) =>
+  ({ status: 'pending', created_at: now, next_attempt_at: now, attempts: 0, last_error: null, sent_at: null, lease_owner: null, lease_until: null }) as const;
+
 export const NOT_SET_UP = 'the status page is not set up: add a status_page section (title, components) to the organisation file and apply it';
 
 export async function loadStatusPage(ctx: Ctx): Promise<StatusPageConfig> {
@@ -174,14 +178,7 @@ async function queueUpdateDeliveries(trx: Tx, ctx: Ctx, cfg: StatusPageConfig, u
           page: { title: cfg.title, url: base },
           unsubscribe_url: unsubscribe,
         }),
-        status: 'pending',
-        created_at: now,
-        next_attempt_at: now,
-        attempts: 0,
-        last_error: null,
-        sent_at: null,
-        lease_owner: null,
-        lease_until: null,
+        ...pendingDelivery(now),
       };
     }),
   );
@@ -279,14 +276,7 @@ export async function subscribe(ctx: Ctx, input: SubscribeInput, opts: { public:
           '',
         ].join('\n'),
         data: JSON.stringify({ event: 'status_page.confirm', confirm_url: link, page: { title: cfg.title, url: base }, unsubscribe_url: `${base}/unsubscribe/${row.unsubscribe_token}` }),
-        status: 'pending',
-        created_at: now,
-        next_attempt_at: now,
-        attempts: 0,
-        last_error: null,
-        sent_at: null,
-        lease_owner: null,
-        lease_until: null,
+        ...pendingDelivery(now),
       },
     ]);
     return { subscriber, secret, queued: queued > 0 };
